@@ -1,0 +1,126 @@
+// Package scripthost is the boundary between the server (config, package loader, tick loop,
+// console) and the Lua scripting host. The server implements Server; the Lua host implements
+// Host. Neither side imports the other: both import this package.
+//
+// Every method of both interfaces is called from the tick goroutine only, so implementations
+// need no locking of their own for these calls.
+package scripthost
+
+import "time"
+
+// Kind is a package's type as written in its manifest.
+type Kind string
+
+// The package kinds that carry Lua code or are loaded by the server.
+const (
+	KindScript        Kind = "script"
+	KindGameMode      Kind = "game-mode"
+	KindMap           Kind = "map"
+	KindLoadingScreen Kind = "loading-screen"
+)
+
+// Package is what the host needs to know of a loaded package.
+type Package struct {
+	Name    string // folder name, also the package's identity
+	Title   string
+	Author  string
+	Version string
+	Kind    Kind
+	// Dir is the absolute path of the package folder (it holds Server/, Shared/, Client/).
+	Dir string
+	// CompatibilityVersion is the manifest's "major.minor", or "" when absent.
+	CompatibilityVersion string
+	// Requirements are the package's packages_requirements, already loaded before it.
+	Requirements []string
+}
+
+// Vector3 is a plain x, y, z triple (a Vector or a Rotator's pitch, yaw, roll).
+type Vector3 struct{ X, Y, Z float64 }
+
+// SpawnPoint is one entry of a map package's spawn_points.
+type SpawnPoint struct {
+	Location Vector3
+	Rotation Vector3 // pitch, yaw, roll
+}
+
+// Command is a console command registered by a script.
+type Command struct {
+	Name        string
+	Description string
+	Parameters  []string
+	Package     string // the package that registered it
+}
+
+// Host runs packages' Lua code: one state for the server side, one environment per package.
+type Host interface {
+	// LoadPackage creates the package's environment and runs Shared/Index.lua, then
+	// Server/Index.lua. It does not fire the package's "Load" event.
+	LoadPackage(p Package) error
+	// FireLoad fires Package "Load" in each named package, in order.
+	FireLoad(names []string)
+	// UnloadPackage fires the package's "Unload" event, then removes everything it made:
+	// subscriptions, timers, console commands, exports; persistent data is flushed.
+	UnloadPackage(name string) error
+	// HotReloadPackage runs the package's files again, keeping its Lua memory.
+	HotReloadPackage(p Package) error
+	// Reset unloads every package and starts a fresh Lua state (package reload all).
+	Reset() error
+
+	// Start fires Server "Start".
+	Start()
+	// Tick runs due timers and completed async callbacks, then fires Server "Tick" with delta.
+	Tick(delta time.Duration)
+	// Stop fires Server "Stop".
+	Stop()
+
+	// ConsoleInput fires Console "PlayerSubmit" for a line typed at the console.
+	ConsoleInput(line string)
+	// ConsoleCommand runs a script-registered command. ok is false when no script registered name.
+	ConsoleCommand(name string, args []string) (ok bool, err error)
+	// Commands lists the script-registered console commands, for help.
+	Commands() []Command
+	// RunCode runs Lua code in a package's environment (console "package run") and returns
+	// what it returned, formatted for the console.
+	RunCode(pkg, code string) (string, error)
+
+	// Close releases the Lua state. The host is unusable afterwards.
+	Close() error
+}
+
+// ServerInfo is the server's configuration as scripts see it.
+type ServerInfo struct {
+	Name, Description, Logo, Password string
+	IP                                string
+	Port, QueryPort                   int
+	MaxPlayers                        int
+	Map, GameMode, LoadingScreen      string
+	Version                           string
+	TickRate                          int // max_tick_rate, Hz
+}
+
+// Server is what the scripting host may ask of the running server.
+type Server interface {
+	Info() ServerInfo
+	// CustomSettings are the game-mode's effective custom settings (declaration defaults <
+	// Config.toml < --custom_settings), typed as declared.
+	CustomSettings() map[string]any
+	// MapConfig is the map package's [custom_data]; SpawnPoints its parsed spawn_points.
+	MapConfig() map[string]any
+	SpawnPoints() []SpawnPoint
+	// Packages lists the loaded packages in load order.
+	Packages() []Package
+	// RequestPackage asks for "load", "unload", "reload" or "hotreload" of a package at the
+	// next tick, exactly as the console command does.
+	RequestPackage(action, name string) error
+	// Stop and Restart are carried out at the end of the current tick.
+	Stop()
+	Restart()
+	// ServerDir is the server folder: the root File and Package persistent data are confined to.
+	ServerDir() string
+	// RecordTiming adds d to the time spent in package pkg handling event during this tick,
+	// for the tick-too-high report and profiling.
+	RecordTiming(pkg, event string, d time.Duration)
+	// ChangeSetting changes a server setting at runtime (Server.SetName and the like), optionally
+	// writing it to Config.toml. key is the Config.toml key, e.g. "name", "max_players".
+	ChangeSetting(key string, value any, persist bool) error
+}
