@@ -1,0 +1,371 @@
+package manifest
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// Descriptor file names.
+const (
+	PackageFile = "Package.toml"
+	MapFile     = "Map.toml"
+	AssetsFile  = "Assets.toml"
+	// BackupSuffix is appended to an old-format file kept after conversion.
+	BackupSuffix = ".old"
+)
+
+// LoadOptions tunes LoadPackageDir and LoadAssetsDir.
+type LoadOptions struct {
+	// ReadOnly converts or generates descriptors in memory only, never
+	// touching the folder (Store validation, `--cli check`).
+	ReadOnly bool
+	// DefaultKind is the type given to a generated Package.toml when the
+	// folder's content does not tell; empty means script.
+	DefaultKind Kind
+	// MapAsset is written as map_asset when converting an old Map.toml,
+	// which never named its level asset; when empty the converted file gets
+	// an empty map_asset and a warning.
+	MapAsset string
+}
+
+// LoadPackageDir reads the package in dir. The folder name becomes
+// Package.Name (a name that breaks CheckName is a warning, so the server can
+// still load it). Old formats are converted: unless ReadOnly, the newest
+// rendering replaces Package.toml and the original is kept as
+// "Package.toml.old" ("Package.toml.old.1" ... if that exists). An old
+// Map.toml is converted to a map Package.toml the same way and renamed to
+// "Map.toml.old". A folder without either file gets a generated Package.toml
+// whose type is inferred: index.html at the root means loading-screen, Lua
+// C modules (*.dll, lib*.so) mean c-module, otherwise DefaultKind or script.
+// Miscased Server/Client/Shared/Index.lua and missing type-specific files
+// are reported as warnings. Failing to write a converted file is a warning:
+// the package still loads from memory.
+func LoadPackageDir(dir string, opts LoadOptions) (*Package, []Warning, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, nil, fmt.Errorf("load package %s: %w", dir, err)
+	}
+	name := filepath.Base(filepath.Clean(dir))
+	if abs, err := filepath.Abs(dir); err == nil {
+		name = filepath.Base(abs)
+	}
+	var warns []Warning
+	if err := CheckName(name); err != nil {
+		warns = append(warns, Warning{File: dir, Message: err.Error() + "; rename the folder"})
+	}
+
+	pkgFile := findFile(entries, PackageFile, dir, &warns)
+	mapFile := ""
+	if pkgFile == "" {
+		mapFile = findFile(entries, MapFile, dir, &warns)
+	}
+
+	var p *Package
+	var pw []Warning
+	switch {
+	case pkgFile != "":
+		path := filepath.Join(dir, pkgFile)
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, warns, fmt.Errorf("load package %s: %w", name, err)
+		}
+		p, pw, err = ParsePackage(data, path)
+		warns = append(warns, pw...)
+		if err != nil {
+			return nil, warns, err
+		}
+		if p.Generation < Current || pkgFile != PackageFile {
+			if p.Generation < Current {
+				warns = append(warns, Warning{File: path, Message: fmt.Sprintf("generation %d format converted to the current [meta] + [%s] format", p.Generation, p.Kind.Section())})
+			}
+			warns = append(warns, convertFile(dir, pkgFile, PackageFile, p.Render(), opts, &p.Backup)...)
+		}
+	case mapFile != "":
+		path := filepath.Join(dir, mapFile)
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return nil, warns, fmt.Errorf("load package %s: %w", name, err)
+		}
+		p, pw, err = ParseMapToml(data, path)
+		warns = append(warns, pw...)
+		if err != nil {
+			return nil, warns, err
+		}
+		if p.Title == "" {
+			p.Title = name
+		}
+		if p.MapAsset == "" {
+			p.MapAsset = opts.MapAsset
+		}
+		if p.MapAsset == "" {
+			warns = append(warns, Warning{File: path, Key: "map.map_asset", Message: "old Map.toml does not name its level: set map_asset = \"<asset-pack>::<map-key>\" in the converted Package.toml"})
+		}
+		warns = append(warns, Warning{File: path, Message: "old Map.toml converted to a map package Package.toml"})
+		warns = append(warns, convertFile(dir, mapFile, PackageFile, p.Render(), opts, &p.Backup)...)
+	default:
+		p = generatePackage(dir, name, entries, opts)
+		path := filepath.Join(dir, PackageFile)
+		p.File = path
+		warns = append(warns, Warning{File: path, Message: fmt.Sprintf("no Package.toml: generated one for a %s package", p.Kind)})
+		if !opts.ReadOnly {
+			if err := writeAtomic(path, p.Render()); err != nil {
+				warns = append(warns, Warning{File: path, Message: fmt.Sprintf("could not write the generated Package.toml: %v; the package is loaded from memory", err)})
+			}
+		}
+	}
+	p.Name = name
+	warns = append(warns, checkKindFiles(dir, p, entries)...)
+	if p.Kind.HasLua() {
+		warns = append(warns, CheckLayout(dir)...)
+	}
+	return p, warns, nil
+}
+
+// findFile returns the entry named want, or a case-insensitive match with a
+// warning, or "".
+func findFile(entries []fs.DirEntry, want, dir string, warns *[]Warning) string {
+	alt := ""
+	for _, e := range entries {
+		if e.IsDir() {
+			continue
+		}
+		if e.Name() == want {
+			return want
+		}
+		if alt == "" && strings.EqualFold(e.Name(), want) {
+			alt = e.Name()
+		}
+	}
+	if alt != "" {
+		*warns = append(*warns, Warning{File: filepath.Join(dir, alt), Message: fmt.Sprintf("descriptor must be named %q (names are case-sensitive on Linux)", want)})
+	}
+	return alt
+}
+
+// convertFile writes content as dir/newName, keeping dir/oldName beside it
+// under a backup name. In ReadOnly mode it only reports what it would do.
+func convertFile(dir, oldName, newName string, content []byte, opts LoadOptions, backup *string) []Warning {
+	oldPath := filepath.Join(dir, oldName)
+	if opts.ReadOnly {
+		return nil
+	}
+	bak := uniqueBackup(oldPath)
+	newPath := filepath.Join(dir, newName)
+	tmp, err := writeTemp(dir, newName, content)
+	if err != nil {
+		return []Warning{{File: newPath, Message: fmt.Sprintf("could not write the converted file: %v; the package is loaded from memory", err)}}
+	}
+	if err := os.Rename(oldPath, bak); err != nil {
+		os.Remove(tmp)
+		return []Warning{{File: oldPath, Message: fmt.Sprintf("could not keep the original as %s: %v; nothing was changed on disk", filepath.Base(bak), err)}}
+	}
+	if err := os.Rename(tmp, newPath); err != nil {
+		os.Remove(tmp)
+		if rerr := os.Rename(bak, oldPath); rerr != nil {
+			return []Warning{{File: newPath, Message: fmt.Sprintf("could not write the converted file: %v; the original is at %s", err, bak)}}
+		}
+		return []Warning{{File: newPath, Message: fmt.Sprintf("could not write the converted file: %v; nothing was changed on disk", err)}}
+	}
+	*backup = bak
+	return []Warning{{File: newPath, Message: fmt.Sprintf("rewritten in the current format; the original is kept as %s", filepath.Base(bak))}}
+}
+
+// uniqueBackup picks "<path>.old", or "<path>.old.N" when taken, so an
+// earlier backup is never overwritten.
+func uniqueBackup(path string) string {
+	bak := path + BackupSuffix
+	for i := 1; ; i++ {
+		if _, err := os.Lstat(bak); errors.Is(err, fs.ErrNotExist) {
+			return bak
+		}
+		bak = path + BackupSuffix + "." + strconv.Itoa(i)
+	}
+}
+
+func writeTemp(dir, name string, content []byte) (string, error) {
+	f, err := os.CreateTemp(dir, "."+name+".tmp*")
+	if err != nil {
+		return "", err
+	}
+	if _, err := f.Write(content); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return "", err
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(f.Name())
+		return "", err
+	}
+	return f.Name(), nil
+}
+
+// writeAtomic replaces path with content through a temporary file, so a
+// crash never leaves a half-written descriptor.
+func writeAtomic(path string, content []byte) error {
+	tmp, err := writeTemp(filepath.Dir(path), filepath.Base(path), content)
+	if err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		os.Remove(tmp)
+		return err
+	}
+	return nil
+}
+
+// generatePackage makes up a manifest for a folder without one.
+func generatePackage(dir, name string, entries []fs.DirEntry, opts LoadOptions) *Package {
+	kind := opts.DefaultKind
+	if !kind.Valid() {
+		kind = KindScript
+	}
+	var modules []string
+	hasHTML := false
+	for _, e := range entries {
+		if e.IsDir() {
+			continue
+		}
+		n := e.Name()
+		if strings.EqualFold(n, "index.html") {
+			hasHTML = true
+		}
+		if m := moduleName(n); m != "" && !containsString(modules, m) {
+			modules = append(modules, m)
+		}
+	}
+	hasLua := false
+	for _, f := range layoutFolders {
+		if st, err := os.Stat(filepath.Join(dir, f)); err == nil && st.IsDir() {
+			hasLua = true
+		}
+	}
+	switch {
+	case hasLua:
+		// Lua folders decide: keep DefaultKind unless it cannot run Lua.
+		if !kind.HasLua() {
+			kind = KindScript
+		}
+	case hasHTML:
+		kind = KindLoadingScreen
+	case len(modules) > 0:
+		kind = KindCModule
+	}
+	p := &Package{
+		Name: name, Generation: Current, Generated: true, Kind: kind,
+		Title: name, Author: "Contributor Names", Version: "0.1.0",
+	}
+	if kind.HasLua() {
+		p.AutoCleanup = true
+		p.CompatibilityVersion = DefaultCompatVersion
+	}
+	if kind == KindCModule {
+		p.Modules = modules
+	}
+	if kind == KindMap {
+		p.MapAsset = opts.MapAsset
+		if p.MapAsset == "" {
+			p.MapAsset = "nanos-world::BlankMap"
+		}
+	}
+	return p
+}
+
+// moduleName returns the module a binary file provides ("example" for
+// example.dll or libexample.so), or "".
+func moduleName(file string) string {
+	lower := strings.ToLower(file)
+	switch {
+	case strings.HasSuffix(lower, ".dll"):
+		return file[:len(file)-4]
+	case strings.HasPrefix(file, "lib") && strings.HasSuffix(file, ".so") && len(file) > 6:
+		return file[3 : len(file)-3]
+	}
+	return ""
+}
+
+func containsString(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// checkKindFiles reports files a package type needs but lacks.
+func checkKindFiles(dir string, p *Package, entries []fs.DirEntry) []Warning {
+	var warns []Warning
+	switch p.Kind {
+	case KindLoadingScreen:
+		found := false
+		for _, e := range entries {
+			if !e.IsDir() && strings.EqualFold(e.Name(), "index.html") {
+				found = true
+			}
+		}
+		if !found {
+			warns = append(warns, Warning{File: dir, Message: "loading-screen package without index.html at its root: add the page to show while players load"})
+		}
+	case KindCModule:
+		for _, m := range p.Modules {
+			dll := filepath.Join(dir, m+".dll")
+			so := filepath.Join(dir, "lib"+m+".so")
+			if !exists(dll) && !exists(so) {
+				warns = append(warns, Warning{File: dir, Key: "c_module.modules", Message: fmt.Sprintf("module %q has neither lib%s.so nor %s.dll in the package root", m, m, m)})
+			}
+		}
+	}
+	return warns
+}
+
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+// LoadAssetsDir reads the asset pack in dir (its Assets.toml). Old formats
+// are converted like packages: unless ReadOnly, the newest rendering
+// replaces Assets.toml and the original is kept as "Assets.toml.old". The
+// folder name becomes AssetPack.Name.
+func LoadAssetsDir(dir string, opts LoadOptions) (*AssetPack, []Warning, error) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, nil, fmt.Errorf("load asset pack %s: %w", dir, err)
+	}
+	name := filepath.Base(filepath.Clean(dir))
+	if abs, err := filepath.Abs(dir); err == nil {
+		name = filepath.Base(abs)
+	}
+	var warns []Warning
+	if err := CheckName(name); err != nil {
+		warns = append(warns, Warning{File: dir, Message: err.Error() + "; rename the folder"})
+	}
+	file := findFile(entries, AssetsFile, dir, &warns)
+	if file == "" {
+		return nil, warns, fmt.Errorf("load asset pack %s: no Assets.toml in %s: an asset pack folder needs one (see the template in docs/packages.md)", name, dir)
+	}
+	path := filepath.Join(dir, file)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, warns, fmt.Errorf("load asset pack %s: %w", name, err)
+	}
+	a, aw, err := ParseAssets(data, path)
+	warns = append(warns, aw...)
+	if err != nil {
+		return nil, warns, err
+	}
+	a.Name = name
+	if a.Generation < AssetsGen3 || file != AssetsFile {
+		if a.Generation < AssetsGen3 {
+			warns = append(warns, Warning{File: path, Message: fmt.Sprintf("generation %d format converted to the current [meta] + [asset_pack] + [unreal] format", a.Generation)})
+		}
+		var bak string
+		warns = append(warns, convertFile(dir, file, AssetsFile, a.Render(), opts, &bak)...)
+	}
+	return a, warns, nil
+}
