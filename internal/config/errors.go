@@ -1,0 +1,61 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+)
+
+// ParseError reports a Config.toml (or --custom_settings value) that is not valid TOML. A file that
+// fails to parse is never rewritten, so the operator's text stays exactly as it was.
+type ParseError struct {
+	File   string // path of the file, or the parameter the text came from
+	Line   int    // 1-based line of the error
+	Column int    // 1-based column of the error
+	Reason string // what the parser expected or found
+	// Context is the offending line with a caret under the column, for operators.
+	Context string
+}
+
+// Error returns "file:line:column: reason".
+func (e *ParseError) Error() string {
+	return fmt.Sprintf("%s:%d:%d: %s", e.File, e.Line, e.Column, e.Reason)
+}
+
+// newParseError converts a decoder error into a ParseError for file. colShift is subtracted from
+// columns on the first line, for text that was wrapped before decoding.
+func newParseError(err error, file, text string, colShift int) *ParseError {
+	var te toml.ParseError
+	if !errors.As(err, &te) {
+		return &ParseError{File: file, Line: 1, Column: 1, Reason: err.Error()}
+	}
+	line, col := te.Position.Line, te.Position.Col
+	if line < 1 {
+		line = 1
+	}
+	if line == 1 {
+		col -= colShift
+	}
+	if col < 1 {
+		col = 1
+	}
+	pe := &ParseError{File: file, Line: line, Column: col, Reason: te.Message}
+	lines := strings.Split(text, "\n")
+	if line <= len(lines) {
+		l := strings.TrimRight(lines[line-1], "\r")
+		if line == 1 && colShift > 0 && len(l) >= colShift {
+			l = l[colShift:]
+		}
+		if len(l) > 200 {
+			l = l[:200]
+		}
+		caret := col - 1
+		if caret > len(l) {
+			caret = len(l)
+		}
+		pe.Context = l + "\n" + strings.Repeat(" ", caret) + "^"
+	}
+	return pe
+}
