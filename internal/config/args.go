@@ -37,7 +37,7 @@ type param struct {
 	name  string
 	kind  kind
 	key   *keyDef // Config.toml key it overrides, nil for run-only parameters
-	value string // shown by Usage
+	value string  // shown by Usage
 	help  string
 	set   func(a *Args, v any) // run-only parameters
 	// legacy parameters name the one that replaced them; ignored ones have no effect.

@@ -84,7 +84,7 @@ type Config struct {
 
 // Limits of the newest schema that other packages may want to show or check.
 const (
-	MaxDescription = 200 // characters of [discover] description
+	MaxDescription  = 200 // characters of [discover] description
 	DefaultSteamApp = "playtest"
 	// DefaultThreadPoolCount is the number of async workers when --thread_pool_count is not given.
 	DefaultThreadPoolCount = 8
@@ -167,7 +167,7 @@ type keyDef struct {
 	max     int // kindInt: largest valid value (before dependent limits)
 	maxLen  int // kindString: longest valid value in characters, 0 for no limit
 	flag    bool
-	usage   string         // value shown by Usage for kindString/kindList
+	usage   string            // value shown by Usage for kindString/kindList
 	field   func(*Config) any // pointer to the field: *string, *int, *bool or *[]string
 }
 
