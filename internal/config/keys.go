@@ -102,9 +102,10 @@ func Default() *Config {
 			Announce:        true,
 			DedicatedServer: true,
 		},
-		General: General{MaxPlayers: 64, BannedIDs: []string{}},
-		Game:    Game{Map: "default-blank-map", Packages: []string{}, Assets: []string{}},
-		Debug:   Debug{LogLevel: 1, AsyncLog: true},
+		General:        General{MaxPlayers: 64, BannedIDs: []string{}},
+		CustomSettings: CustomSettings{},
+		Game:           Game{Map: "default-blank-map", Packages: []string{}, Assets: []string{}},
+		Debug:          Debug{LogLevel: 1, AsyncLog: true},
 		Optimization: Optimization{
 			MaxTickRate:          30,
 			MaxSyncRate:          30,
