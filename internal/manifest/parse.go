@@ -233,7 +233,7 @@ func parseLegacy(m map[string]any, s *issues, p *Package) {
 			s.lines["package.force_no_map_package"] = s.lines["package.force_no_map_script"]
 		}
 	}
-	p.AutoCleanup = true
+	p.AutoCleanup = p.Kind.HasLua()
 	known := []string{"force_no_map_package", "auto_cleanup", "load_level_entities", "compatibility_version", "packages_requirements", "assets_requirements", "compatible_maps", "compatible_game_modes"}
 	if p.Kind.HasLua() {
 		readLuaKeys(tbl, "package", s, p, known)
