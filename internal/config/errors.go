@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/BurntSushi/toml"
 )
@@ -32,6 +33,20 @@ func newParseError(err error, file, text string, colShift int) *ParseError {
 		return &ParseError{File: file, Line: 1, Column: 1, Reason: err.Error()}
 	}
 	line, col := te.Position.Line, te.Position.Col
+	// The decoder strips a byte order mark before counting offsets. Its byte offset is the most
+	// reliable part of the position (the line it reports is one too far for errors found at a
+	// line break), so line and column are derived from it, the column in characters.
+	for _, bom := range []string{"\xef\xbb\xbf", "\xff\xfe", "\xfe\xff"} {
+		if strings.HasPrefix(text, bom) {
+			text = text[len(bom):]
+			break
+		}
+	}
+	if start := te.Position.Start; start >= 0 && start <= len(text) {
+		before := text[:start]
+		line = strings.Count(before, "\n") + 1
+		col = utf8.RuneCountInString(before[strings.LastIndexByte(before, '\n')+1:]) + 1
+	}
 	if line < 1 {
 		line = 1
 	}
