@@ -1,12 +1,17 @@
 package main
 
 import (
-	"fmt"
+	"context"
 	"os"
+	"os/signal"
+
+	"github.com/nanoforge/nanoforge/internal/cli"
 )
 
-// runCLI runs `nanoforge --cli ARGS...` and returns the process exit status.
+// runCLI runs `nanoforge --cli ARGS...` and returns the process exit status. Ctrl-C cancels
+// the running command; transfers stop and nothing half-installed is left in place.
 func runCLI(args []string) int {
-	fmt.Fprintln(os.Stderr, "nanoforge: the CLI is not part of this build")
-	return 1
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	return cli.Run(ctx, args, cli.Env{})
 }
