@@ -28,8 +28,8 @@ const lockFormat = 1
 // Lock records what the CLI installed, so that `install` without names rebuilds the same
 // server elsewhere: exact versions, verified against the recorded SHA-256.
 type Lock struct {
-	Format    int            `json:"format"`
-	Store     string         `json:"store,omitempty"`
+	Format    int             `json:"format"`
+	Store     string          `json:"store,omitempty"`
 	Resources []LockedRelease `json:"resources"`
 }
 
