@@ -1,0 +1,401 @@
+package server
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/nanoforge/nanoforge/internal/packages"
+)
+
+// builtin is one console command of nanos-spec §8.1.
+type builtin struct {
+	name   string
+	params string
+	desc   string
+	run    func(s *Server, rest string, args []string) error
+}
+
+// errUsage makes the console print the command's usage after the message.
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func badArg(format string, a ...any) error { return usageError{fmt.Sprintf(format, a...)} }
+
+var builtins []builtin
+
+func init() {
+	builtins = []builtin{
+		{"help", "", "list the console commands", (*Server).cmdHelp},
+		{"stop", "", "stop the server", func(s *Server, _ string, args []string) error { s.Stop(); return noArgs(args) }},
+		{"restart", "", "restart the server: reload all packages", func(s *Server, _ string, args []string) error { s.Restart(); return noArgs(args) }},
+		{"clear", "", "clear the console", func(s *Server, _ string, args []string) error {
+			s.out.WriteConsole([]byte("\x1b[H\x1b[2J\x1b[3J"))
+			return noArgs(args)
+		}},
+		{"log_level", "<1-3>", "change the log level: 1 normal, 2 debug, 3 verbose", (*Server).cmdLogLevel},
+		{"profiling", "<0-1>", "turn profiling logs off or on", (*Server).cmdProfiling},
+		{"password", "<new_password>", "change the server password (\"\" for none)", (*Server).cmdPassword},
+		{"max_send_rate", "<128-16384>", "change the per-client send rate in KB/s", intSetting("max_send_rate")},
+		{"max_file_transfer_rate", "<128-max_send_rate>", "change the per-client file transfer rate in KB/s", intSetting("max_file_transfer_rate")},
+		{"distance_optimization", "<0-9>", "change the distance optimization level", intSetting("distance_optimization")},
+		{"map", "<map_package>", "change the map package: reload all packages", (*Server).cmdMap},
+		{"chat", "<message>", "send a chat message to all players", noPlayers("chat message not sent")},
+		{"kick", "<player_id> <reason>", "kick a player", noPlayers("nobody to kick")},
+		{"players", "", "list the connected players", (*Server).cmdPlayers},
+		{"package", "load|unload|reload|hotreload <names...> | reload all | run <name> <lua_code>", "load, unload, reload or run code in packages", (*Server).cmdPackage},
+	}
+}
+
+func findBuiltin(name string) *builtin {
+	for i := range builtins {
+		if builtins[i].name == name {
+			return &builtins[i]
+		}
+	}
+	return nil
+}
+
+func noArgs(args []string) error {
+	if len(args) > 0 {
+		return badArg("unexpected argument %q", args[0])
+	}
+	return nil
+}
+
+// Exec runs one console line: it is first handed to the script host (Console "PlayerSubmit"),
+// then run as a built-in command, or as a script-registered command when no built-in has the
+// name. Problems are reported as one console line.
+func (s *Server) Exec(line string) {
+	line = strings.TrimSpace(strings.TrimSuffix(line, "\r"))
+	if line == "" {
+		return
+	}
+	s.host.ConsoleInput(line)
+	name, rest, _ := strings.Cut(line, " ")
+	rest = strings.TrimSpace(rest)
+	args := strings.Fields(rest)
+	if b := findBuiltin(name); b != nil {
+		if err := b.run(s, rest, args); err != nil {
+			var u usageError
+			if errors.As(err, &u) {
+				usage := b.name
+				if b.params != "" {
+					usage += " " + b.params
+				}
+				s.log.Warn(fmt.Sprintf("%s: %v. Usage: %s", b.name, err, usage))
+			} else {
+				s.log.Error(fmt.Sprintf("%s: %v", b.name, err))
+			}
+		}
+		return
+	}
+	ok, err := s.host.ConsoleCommand(name, args)
+	switch {
+	case !ok:
+		s.log.Warn(fmt.Sprintf("Unknown command '%s'. Type 'help' to list the commands.", name))
+	case err != nil:
+		s.log.Error(fmt.Sprintf("command '%s' failed: %v", name, err))
+	}
+}
+
+func (s *Server) cmdHelp(_ string, args []string) error {
+	if err := noArgs(args); err != nil {
+		return err
+	}
+	var b strings.Builder
+	b.WriteString("Available commands:")
+	for _, c := range builtins {
+		fmt.Fprintf(&b, "\n  %-24s %s", strings.TrimSpace(c.name+" "+c.params), c.desc)
+	}
+	cmds := s.host.Commands()
+	sort.Slice(cmds, func(i, j int) bool { return cmds[i].Name < cmds[j].Name })
+	for _, c := range cmds {
+		usage := c.Name
+		for _, p := range c.Parameters {
+			usage += " <" + p + ">"
+		}
+		fmt.Fprintf(&b, "\n  %-24s %s (package '%s')", usage, c.Description, c.Package)
+	}
+	s.log.Info(b.String())
+	return nil
+}
+
+func oneInt(args []string, lo, hi int) (int, error) {
+	if len(args) != 1 {
+		return 0, badArg("expected one number")
+	}
+	n, err := strconv.Atoi(args[0])
+	if err != nil {
+		return 0, badArg("%q is not a number", args[0])
+	}
+	if n < lo || n > hi {
+		return 0, badArg("%d is out of range %d-%d", n, lo, hi)
+	}
+	return n, nil
+}
+
+func (s *Server) cmdLogLevel(_ string, args []string) error {
+	n, err := oneInt(args, 1, 3)
+	if err != nil {
+		return err
+	}
+	if err := s.ChangeSetting("log_level", n, false); err != nil {
+		return err
+	}
+	s.log.Info(fmt.Sprintf("Log level set to %d", n))
+	return nil
+}
+
+func (s *Server) cmdProfiling(_ string, args []string) error {
+	n, err := oneInt(args, 0, 1)
+	if err != nil {
+		return err
+	}
+	if err := s.ChangeSetting("profiling", n == 1, false); err != nil {
+		return err
+	}
+	s.log.Info(fmt.Sprintf("Profiling %s", map[bool]string{true: "enabled", false: "disabled"}[n == 1]))
+	return nil
+}
+
+func (s *Server) cmdPassword(rest string, args []string) error {
+	if len(args) == 0 {
+		return badArg("no password given")
+	}
+	pw := rest
+	if pw == `""` || pw == "''" {
+		pw = ""
+	}
+	if len(args) > 1 && !strings.HasPrefix(rest, `"`) {
+		return badArg("a password cannot contain spaces")
+	}
+	pw = strings.Trim(pw, `"`)
+	if err := s.ChangeSetting("password", pw, false); err != nil {
+		return err
+	}
+	if pw == "" {
+		s.log.Info("Password removed: anyone can join")
+	} else {
+		s.log.Info("Password changed")
+	}
+	return nil
+}
+
+func intSetting(key string) func(*Server, string, []string) error {
+	return func(s *Server, _ string, args []string) error {
+		if len(args) != 1 {
+			return badArg("expected one number")
+		}
+		n, err := strconv.Atoi(args[0])
+		if err != nil {
+			return badArg("%q is not a number", args[0])
+		}
+		if err := s.ChangeSetting(key, n, false); err != nil {
+			return usageError{strings.TrimPrefix(err.Error(), "config: ")}
+		}
+		s.log.Info(fmt.Sprintf("%s set to %d", key, n))
+		return nil
+	}
+}
+
+func noPlayers(what string) func(*Server, string, []string) error {
+	return func(s *Server, _ string, args []string) error {
+		if len(args) == 0 {
+			return badArg("missing argument")
+		}
+		s.log.Info("No players connected: " + what)
+		return nil
+	}
+}
+
+func (s *Server) cmdPlayers(_ string, args []string) error {
+	if err := noArgs(args); err != nil {
+		return err
+	}
+	s.log.Info(fmt.Sprintf("No players connected (0/%d)", s.cfg.General.MaxPlayers))
+	return nil
+}
+
+func (s *Server) cmdMap(_ string, args []string) error {
+	if len(args) != 1 {
+		return badArg("expected one map package name")
+	}
+	if err := s.cfg.Set("map", args[0]); err != nil {
+		return err
+	}
+	s.log.Info(fmt.Sprintf("Changing map to '%s'", args[0]))
+	s.Restart()
+	return nil
+}
+
+func (s *Server) cmdPackage(rest string, args []string) error {
+	if len(args) == 0 {
+		return badArg("missing action")
+	}
+	action := args[0]
+	names := args[1:]
+	switch action {
+	case "run":
+		if len(names) < 2 {
+			return badArg("expected a package name and Lua code")
+		}
+		pkg := names[0]
+		_, afterRun, _ := strings.Cut(rest, "run")
+		code := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(afterRun), pkg))
+		if !slices.Contains(s.Loaded(), pkg) {
+			return fmt.Errorf("package '%s' is not loaded", pkg)
+		}
+		out, err := s.host.RunCode(pkg, code)
+		if err != nil {
+			return fmt.Errorf("in package '%s': %v", pkg, err)
+		}
+		if out != "" {
+			s.log.Info(out)
+		}
+		return nil
+	case "reload":
+		if len(names) == 1 && names[0] == "all" {
+			s.pending = append(s.pending, request{"reload all", ""})
+			return nil
+		}
+		fallthrough
+	case "load", "unload", "hotreload":
+		if len(names) == 0 {
+			return badArg("no package names given")
+		}
+		for _, n := range names {
+			s.pending = append(s.pending, request{action, n})
+		}
+		return nil
+	}
+	return badArg("unknown action %q", action)
+}
+
+// applyPending carries out the queued package changes (package-changes phase of the tick).
+func (s *Server) applyPending() {
+	reqs := s.pending
+	s.pending = nil
+	for _, r := range reqs {
+		var err error
+		switch r.action {
+		case "load":
+			err = s.loadRuntime(r.name)
+		case "unload":
+			err = s.unloadRuntime(r.name)
+		case "reload":
+			err = s.reloadRuntime(r.name)
+		case "hotreload":
+			err = s.hotReloadRuntime(r.name)
+		case "reload all":
+			s.restart("Reloading all packages...")
+		}
+		if err != nil {
+			s.log.Error(fmt.Sprintf("package %s %s: %v", r.action, r.name, err))
+		}
+	}
+}
+
+func (s *Server) findLoaded(name string) (int, *packages.Info) {
+	for i, l := range s.loaded {
+		if l.Name == name {
+			return i, l
+		}
+	}
+	return -1, nil
+}
+
+func (s *Server) loadRuntime(name string) error {
+	list, err := packages.ResolveLoad(name, s.loaded, s.src)
+	if err != nil {
+		return err
+	}
+	for _, info := range list {
+		if info.Name != name {
+			s.log.Info(fmt.Sprintf("Loading '%s' first: a requirement of '%s'", info.Name, name))
+		}
+		if err := s.loadOne(info); err != nil {
+			return err
+		}
+		// Outside start-up, Load fires right after each package (nanos-spec §4.10).
+		s.host.FireLoad([]string{info.Name})
+	}
+	return nil
+}
+
+func (s *Server) unloadRuntime(name string) error {
+	if i, _ := s.findLoaded(name); i < 0 {
+		return fmt.Errorf("package '%s' is not loaded", name)
+	}
+	deps := packages.Dependents(name, s.loaded)
+	for _, d := range deps {
+		s.log.Warn(fmt.Sprintf("Unloading '%s' too: it requires '%s'", d, name))
+	}
+	var errs []error
+	for _, n := range append(deps, name) {
+		if err := s.host.UnloadPackage(n); err != nil {
+			errs = append(errs, fmt.Errorf("unloading '%s': %w", n, err))
+		}
+		if i, _ := s.findLoaded(n); i >= 0 {
+			s.loaded = slices.Delete(s.loaded, i, i+1)
+		}
+		s.log.Info(fmt.Sprintf("Package '%s' unloaded.", n))
+	}
+	return errors.Join(errs...)
+}
+
+func (s *Server) reloadRuntime(name string) error {
+	i, _ := s.findLoaded(name)
+	if i < 0 {
+		return fmt.Errorf("package '%s' is not loaded (use package load %s)", name, name)
+	}
+	info, err := s.src.Package(name)
+	if err != nil {
+		return err
+	}
+	if err := s.host.UnloadPackage(name); err != nil {
+		s.log.Warn(fmt.Sprintf("unloading '%s' for reload: %v", name, err))
+	}
+	s.log.Info(fmt.Sprintf("Reloading Package '%s'...", name))
+	if err := s.host.LoadPackage(info.ScriptPackage()); err != nil {
+		s.loaded = slices.Delete(s.loaded, i, i+1)
+		_ = s.host.UnloadPackage(name)
+		return fmt.Errorf("package '%s' failed to load and is now unloaded: %w", name, err)
+	}
+	s.loaded[i] = info
+	s.host.FireLoad([]string{name})
+	s.log.Info(fmt.Sprintf("Package '%s' reloaded.", name))
+	return nil
+}
+
+func (s *Server) hotReloadRuntime(name string) error {
+	i, _ := s.findLoaded(name)
+	if i < 0 {
+		return fmt.Errorf("package '%s' is not loaded (use package load %s)", name, name)
+	}
+	info, err := s.src.Package(name)
+	if err != nil {
+		return err
+	}
+	if err := s.host.HotReloadPackage(info.ScriptPackage()); err != nil {
+		return err
+	}
+	s.loaded[i] = info
+	s.log.Info(fmt.Sprintf("Package '%s' hot reloaded.", name))
+	return nil
+}
+
+// restart unloads everything through a fresh script state and loads the plan again from disk
+// (console restart, map and package reload all).
+func (s *Server) restart(why string) {
+	s.log.Info(why)
+	if err := s.host.Reset(); err != nil {
+		s.log.Error(fmt.Sprintf("resetting the script host: %v", err))
+	}
+	s.loadAll()
+	s.log.Info(fmt.Sprintf("Reloaded %d packages", len(s.loaded)))
+}
