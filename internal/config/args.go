@@ -142,7 +142,7 @@ func ParseArgs(args []string) (*Args, error) {
 	for i := 0; i < len(args); i++ {
 		arg := args[i]
 		if !strings.HasPrefix(arg, "--") || arg == "--" {
-			if strings.HasPrefix(arg, "-") && len(arg) > 1 {
+			if strings.HasPrefix(arg, "-") && strings.Trim(arg, "-") != "" {
 				name, _, _ := strings.Cut(strings.TrimLeft(arg, "-"), "=")
 				return nil, unknownParam(arg, name)
 			}
