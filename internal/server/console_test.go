@@ -1,0 +1,257 @@
+package server
+
+import (
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nanoforge/nanoforge/internal/manifest"
+	"github.com/nanoforge/nanoforge/internal/packages/packagestest"
+	"github.com/nanoforge/nanoforge/internal/scripthost"
+)
+
+func scripthostCommand(name string) scripthost.Command {
+	return scripthost.Command{Name: name, Description: "a script command", Parameters: []string{"who"}, Package: "a"}
+}
+
+func TestConsoleCommands(t *testing.T) {
+	for _, tc := range []struct {
+		line  string
+		out   []string // substrings of the output
+		calls []string // host calls after "input LINE" and before the tick; nil means none
+	}{
+		{line: "help", out: []string{"Available commands:", "stop", "log_level <1-3>", "package load|unload", "greet <who>", "a script command (package 'a')"}},
+		{line: "help me", out: []string{"WARN  help: unexpected argument \"me\". Usage: help"}},
+		{line: "log_level 2", out: []string{"Log level set to 2"}},
+		{line: "log_level 4", out: []string{"WARN  log_level: 4 is out of range 1-3. Usage: log_level <1-3>"}},
+		{line: "log_level x", out: []string{"log_level: \"x\" is not a number. Usage: log_level <1-3>"}},
+		{line: "log_level", out: []string{"log_level: expected one number"}},
+		{line: "profiling 1", out: []string{"Profiling enabled"}},
+		{line: "profiling 2", out: []string{"profiling: 2 is out of range 0-1. Usage: profiling <0-1>"}},
+		{line: "password hunter2", out: []string{"Password changed"}},
+		{line: "password", out: []string{"password: no password given. Usage: password <new_password>"}},
+		{line: "password a b", out: []string{"a password cannot contain spaces"}},
+		{line: "max_send_rate 1024", out: []string{"max_send_rate set to 1024"}},
+		{line: "max_send_rate 50", out: []string{"WARN  max_send_rate:", "out of range", "Usage: max_send_rate <128-16384>"}},
+		{line: "max_send_rate fast", out: []string{"\"fast\" is not a number"}},
+		{line: "max_file_transfer_rate 600", out: []string{"above max_send_rate"}},
+		{line: "max_file_transfer_rate 256", out: []string{"max_file_transfer_rate set to 256"}},
+		{line: "distance_optimization 9", out: []string{"distance_optimization set to 9"}},
+		{line: "distance_optimization 10", out: []string{"out of range"}},
+		{line: "chat hello all", out: []string{"No players connected: chat message not sent"}},
+		{line: "chat", out: []string{"chat: missing argument. Usage: chat <message>"}},
+		{line: "kick 3 spam", out: []string{"No players connected: nobody to kick"}},
+		{line: "players", out: []string{"No players connected (0/64)"}},
+		{line: "frobnicate now", out: []string{"WARN  Unknown command 'frobnicate'. Type 'help' to list the commands."}},
+		{line: "greet bob", calls: []string{"command greet bob"}},
+		{line: "boom", calls: []string{"command boom "}, out: []string{"ERROR command 'boom' failed: it exploded"}},
+		{line: "package", out: []string{"package: missing action"}},
+		{line: "package fly a", out: []string{"package: unknown action \"fly\""}},
+		{line: "package load", out: []string{"package: no package names given"}},
+		{line: "package run a", out: []string{"expected a package name and Lua code"}},
+		{line: "package run a  return 1 + 1", calls: []string{"run a return 1 + 1"}, out: []string{"INFO  2"}},
+		{line: "package run a error()", calls: []string{"run a error()"}, out: []string{"ERROR package: in package 'a': [string]:1: nil"}},
+		{line: "package run zzz x()", out: []string{"package 'zzz' is not loaded"}},
+	} {
+		t.Run(tc.line, func(t *testing.T) {
+			ts := newTestServer(t, []string{"--packages", "a"}, packagestest.Spec{Name: "a"})
+			ts.host.commands = []scripthost.Command{scripthostCommand("greet"), scripthostCommand("boom")}
+			ts.host.runResult = "2"
+			if err := ts.Start(); err != nil {
+				t.Fatal(err)
+			}
+			calls, out := ts.exec(tc.line)
+			if len(calls) == 0 || calls[0] != "input "+strings.TrimSpace(tc.line) {
+				t.Fatalf("first call = %v, want the line handed to ConsoleInput", calls)
+			}
+			var middle []string
+			for _, c := range calls[1:] {
+				if strings.HasPrefix(c, "tick ") {
+					break
+				}
+				middle = append(middle, c)
+			}
+			if !slices.Equal(middle, tc.calls) {
+				t.Errorf("host calls = %q, want %q", middle, tc.calls)
+			}
+			for _, want := range tc.out {
+				if !strings.Contains(out, want) {
+					t.Errorf("output lacks %q:\n%s", want, out)
+				}
+			}
+		})
+	}
+}
+
+func TestConsoleSettingsTakeEffect(t *testing.T) {
+	ts := newTestServer(t, nil)
+	if err := ts.Start(); err != nil {
+		t.Fatal(err)
+	}
+	ts.exec("password s3cret")
+	ts.exec("max_send_rate 2048")
+	ts.exec("distance_optimization 0")
+	ts.exec("log_level 3")
+	c := ts.Config()
+	if c.General.Password != "s3cret" || c.Optimization.MaxSendRate != 2048 || c.Optimization.DistanceOptimization != 0 {
+		t.Errorf("config after commands = %+v %+v", c.General, c.Optimization)
+	}
+	if ts.LogOutput().LogLevel() != 3 || ts.host.srv.Info().Password != "s3cret" {
+		t.Errorf("log level %d, password %q", ts.LogOutput().LogLevel(), ts.host.srv.Info().Password)
+	}
+	ts.exec(`password ""`)
+	if c.General.Password != "" {
+		t.Errorf("password = %q after password \"\"", c.General.Password)
+	}
+	// Console changes are for this run only: Config.toml keeps its values.
+	data, err := os.ReadFile(filepath.Join(ts.dir, "Config.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(data), "2048") {
+		t.Errorf("Config.toml was written by a console command:\n%s", data)
+	}
+	if err := ts.ChangeSetting("max_players", 10, true); err != nil {
+		t.Fatal(err)
+	}
+	data, _ = os.ReadFile(filepath.Join(ts.dir, "Config.toml"))
+	if !strings.Contains(string(data), "max_players =            10") {
+		t.Errorf("ChangeSetting(persist) did not write Config.toml:\n%s", data)
+	}
+	if err := ts.ChangeSetting("max_players", 5000, false); err == nil {
+		t.Error("out-of-range max_players accepted")
+	}
+}
+
+func TestConsoleClear(t *testing.T) {
+	ts := newTestServer(t, nil)
+	if err := ts.Start(); err != nil {
+		t.Fatal(err)
+	}
+	_, out := ts.exec("clear")
+	if !strings.Contains(out, "\x1b[2J") {
+		t.Errorf("clear wrote %q", out)
+	}
+	logData, _ := os.ReadFile(filepath.Join(ts.dir, ".logs", "nanoforge.log"))
+	if strings.Contains(string(logData), "\x1b") {
+		t.Error("the clear escape sequence reached the log file")
+	}
+}
+
+func TestStopAndRestartCommands(t *testing.T) {
+	ts := newTestServer(t, []string{"--packages", "a"}, packagestest.Spec{Name: "a"})
+	if err := ts.Start(); err != nil {
+		t.Fatal(err)
+	}
+	calls, out := ts.exec("restart")
+	want := []string{"input restart", "tick 33.333333ms", "reset", "load a", "fireload a"}
+	if !slices.Equal(calls, want) {
+		t.Errorf("restart calls = %q, want %q", calls, want)
+	}
+	if !strings.Contains(out, "Restarting server...") {
+		t.Errorf("output:\n%s", out)
+	}
+	if !ts.Step() {
+		t.Error("server stopped after restart")
+	}
+	ts.Submit("stop")
+	ts.Submit("restart")
+	if ts.Step() {
+		t.Error("server kept running after stop")
+	}
+	if slices.Contains(ts.host.calls[len(ts.host.calls)-4:], "reset") {
+		t.Error("a restart queued after stop ran")
+	}
+}
+
+func TestMapCommand(t *testing.T) {
+	ts := newTestServer(t, []string{"--packages", "a"}, packagestest.Spec{Name: "a"},
+		packagestest.Spec{Name: "isle", Kind: manifest.KindMap})
+	if err := ts.Start(); err != nil {
+		t.Fatal(err)
+	}
+	calls, _ := ts.exec("map isle")
+	want := []string{"input map isle", "tick 33.333333ms", "reset", "load a", "load isle", "fireload a,isle"}
+	if !slices.Equal(calls, want) {
+		t.Errorf("map calls = %q, want %q", calls, want)
+	}
+	if ts.Info().Map != "isle" || len(ts.SpawnPoints()) != 1 {
+		t.Errorf("map = %q, spawn points %v", ts.Info().Map, ts.SpawnPoints())
+	}
+}
+
+func TestPackageCommands(t *testing.T) {
+	specs := []packagestest.Spec{
+		{Name: "gm", Kind: manifest.KindGameMode},
+		{Name: "gm2", Kind: manifest.KindGameMode},
+		{Name: "base"},
+		{Name: "mid", Requires: []string{"base"}},
+		{Name: "top", Requires: []string{"mid"}},
+		{Name: "side", Requires: []string{"base"}},
+		{Name: "lone"},
+	}
+	ts := newTestServer(t, []string{"--game_mode", "gm", "--packages", "lone"}, specs...)
+	if err := ts.Start(); err != nil {
+		t.Fatal(err)
+	}
+	steps := []struct {
+		line   string
+		calls  []string // after input and tick
+		out    []string
+		loaded []string
+	}{
+		{"package load top", []string{"load base", "fireload base", "load mid", "fireload mid", "load top", "fireload top"},
+			[]string{"Loading 'base' first: a requirement of 'top'", "Package 'top' loaded."}, []string{"gm", "lone", "base", "mid", "top"}},
+		{"package load side", []string{"load side", "fireload side"}, nil, []string{"gm", "lone", "base", "mid", "top", "side"}},
+		{"package load top", nil, []string{"ERROR package load top: package 'top' is already loaded"}, nil},
+		{"package load gm2", nil, []string{"only one game-mode can be loaded: 'gm' is loaded, so 'gm2' cannot be"}, nil},
+		{"package load ghost", nil, []string{"package 'ghost' not loaded", "not found"}, nil},
+		{"package hotreload mid", []string{"hotreload mid"}, []string{"Package 'mid' hot reloaded."}, nil},
+		{"package reload lone", []string{"unload lone", "load lone", "fireload lone"}, []string{"Package 'lone' reloaded."}, nil},
+		{"package reload ghost", nil, []string{"package 'ghost' is not loaded (use package load ghost)"}, nil},
+		{"package unload base", []string{"unload side", "unload top", "unload mid", "unload base"},
+			[]string{"Unloading 'side' too: it requires 'base'", "Unloading 'mid' too: it requires 'base'", "Package 'base' unloaded."}, []string{"gm", "lone"}},
+		{"package unload base", nil, []string{"package 'base' is not loaded"}, nil},
+		{"package load lone side", []string{"load base", "fireload base", "load side", "fireload side"}, []string{"'lone' is already loaded"}, []string{"gm", "lone", "base", "side"}},
+		{"package reload all", []string{"reset", "load gm", "load lone", "fireload gm,lone"}, []string{"Reloading all packages..."}, []string{"gm", "lone"}},
+	}
+	for _, st := range steps {
+		calls, out := ts.exec(st.line)
+		i := slices.IndexFunc(calls, func(c string) bool { return strings.HasPrefix(c, "tick ") })
+		if got := calls[i+1:]; !slices.Equal(got, st.calls) && len(got)+len(st.calls) > 0 {
+			t.Errorf("%s: calls = %q, want %q", st.line, got, st.calls)
+		}
+		for _, want := range st.out {
+			if !strings.Contains(out, want) {
+				t.Errorf("%s: output lacks %q:\n%s", st.line, want, out)
+			}
+		}
+		if st.loaded != nil && !slices.Equal(ts.Loaded(), st.loaded) {
+			t.Errorf("%s: loaded = %v, want %v", st.line, ts.Loaded(), st.loaded)
+		}
+	}
+}
+
+func TestRequestPackageValidates(t *testing.T) {
+	ts := newTestServer(t, nil)
+	if err := ts.RequestPackage("explode", "x"); err == nil || !strings.Contains(err.Error(), "unknown package action") {
+		t.Errorf("bad action error = %v", err)
+	}
+	if err := ts.RequestPackage("load", ""); err == nil {
+		t.Error("empty name accepted")
+	}
+}
+
+func TestStopFromScript(t *testing.T) {
+	ts := newTestServer(t, nil)
+	if err := ts.Start(); err != nil {
+		t.Fatal(err)
+	}
+	ts.host.onTick = func(_ time.Duration) { ts.host.srv.Stop() }
+	if ts.Step() {
+		t.Error("Server.Stop from a script did not stop the server at the end of the tick")
+	}
+}

@@ -1,0 +1,212 @@
+package server
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nanoforge/nanoforge/internal/packages/packagestest"
+)
+
+func TestTickOrder(t *testing.T) {
+	ts := newTestServer(t, []string{"--packages", "a"}, packagestest.Spec{Name: "a"}, packagestest.Spec{Name: "b"})
+	ts.host.commands = append(ts.host.commands, scripthostCommand("greet"))
+	if err := ts.Start(); err != nil {
+		t.Fatal(err)
+	}
+	n := len(ts.host.calls)
+	// The package change is queued from inside the script tick (as Server.LoadPackage does)
+	// and from the console; both happen after Server "Tick", console input before it.
+	ts.host.onTick = func(time.Duration) {
+		if err := ts.host.srv.RequestPackage("unload", "a"); err != nil {
+			t.Error(err)
+		}
+	}
+	ts.Submit("greet x")
+	ts.Submit("package load b")
+	ts.Step()
+	want := []string{
+		"input greet x", "command greet x",
+		"input package load b",
+		"tick 33.333333ms",
+		"load b", "fireload b",
+		"unload a",
+	}
+	if got := ts.host.since(n); !slices.Equal(got, want) {
+		t.Errorf("tick calls = %q\nwant        %q", got, want)
+	}
+	if ts.Ticks() != 1 {
+		t.Errorf("Ticks() = %d", ts.Ticks())
+	}
+}
+
+func TestTickDelta(t *testing.T) {
+	ts := newTestServer(t, nil)
+	if err := ts.Start(); err != nil {
+		t.Fatal(err)
+	}
+	var deltas []time.Duration
+	ts.host.onTick = func(d time.Duration) { deltas = append(deltas, d) }
+	ts.Step() // first tick: one budget
+	ts.clock.Advance(40 * time.Millisecond)
+	ts.Step()
+	ts.clock.Advance(25 * time.Millisecond)
+	ts.Step()
+	want := []time.Duration{time.Second / 30, 40 * time.Millisecond, 25 * time.Millisecond}
+	if !slices.Equal(deltas, want) {
+		t.Errorf("deltas = %v, want %v", deltas, want)
+	}
+}
+
+func TestTickTooHigh(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		took    time.Duration
+		timings map[[2]string]time.Duration
+		want    string // "" means no line
+	}{
+		{"within budget", 30 * time.Millisecond, nil, ""},
+		{"exactly the budget", time.Second / 30, nil, ""},
+		{
+			"over budget names the slowest package event",
+			50 * time.Millisecond,
+			map[[2]string]time.Duration{{"slow-pkg", "Tick"}: 45 * time.Millisecond, {"other", "Timer"}: 2 * time.Millisecond},
+			"WARN  Server Tick too high! Verify the server performance! Tick 1 took 50ms (budget 33.3ms); slowest: package 'slow-pkg' event 'Tick' 45ms",
+		},
+		{
+			"sums repeated events of one package",
+			60 * time.Millisecond,
+			map[[2]string]time.Duration{{"a", "Tick"}: 20 * time.Millisecond, {"b", "Timer"}: 30 * time.Millisecond},
+			"slowest: package 'b' event 'Timer' 30ms",
+		},
+		{
+			"no script timings names the slowest phase",
+			70 * time.Millisecond, nil,
+			"Tick 1 took 70ms (budget 33.3ms); slowest: scripts 70ms",
+		},
+		{
+			"over three budgets is an error",
+			120 * time.Millisecond,
+			map[[2]string]time.Duration{{"p", "Tick"}: 110 * time.Millisecond},
+			"ERROR Server Tick extreme high! Verify the server performance! Tick 1 took 120ms (budget 33.3ms); slowest: package 'p' event 'Tick' 110ms",
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ts := newTestServer(t, nil)
+			if err := ts.Start(); err != nil {
+				t.Fatal(err)
+			}
+			ts.host.onTick = func(time.Duration) {
+				for k, d := range tc.timings {
+					// Two halves, to check RecordTiming adds up.
+					ts.host.srv.RecordTiming(k[0], k[1], d/2)
+					ts.host.srv.RecordTiming(k[0], k[1], d-d/2)
+				}
+				ts.clock.Advance(tc.took)
+			}
+			ts.out.Reset()
+			ts.Step()
+			got := ts.out.String()
+			if tc.want == "" {
+				if strings.Contains(got, "Server Tick") {
+					t.Errorf("unexpected tick line:\n%s", got)
+				}
+				return
+			}
+			if !strings.Contains(got, tc.want) {
+				t.Errorf("output:\n%s\nwant a line containing %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestTimingsResetEachTick(t *testing.T) {
+	ts := newTestServer(t, nil)
+	if err := ts.Start(); err != nil {
+		t.Fatal(err)
+	}
+	ts.host.onTick = func(time.Duration) {
+		ts.host.srv.RecordTiming("old", "Tick", 40*time.Millisecond)
+		ts.clock.Advance(40 * time.Millisecond)
+	}
+	ts.Step()
+	ts.host.onTick = func(time.Duration) {
+		ts.host.srv.RecordTiming("new", "Tick", 39*time.Millisecond)
+		ts.clock.Advance(40 * time.Millisecond)
+	}
+	ts.out.Reset()
+	ts.Step()
+	if got := ts.out.String(); !strings.Contains(got, "slowest: package 'new'") {
+		t.Errorf("second tick's report:\n%s\nwant package 'new' only (timings of tick 1 dropped)", got)
+	}
+}
+
+func TestProfilingLines(t *testing.T) {
+	ts := newTestServer(t, []string{"--profiling"})
+	if err := ts.Start(); err != nil {
+		t.Fatal(err)
+	}
+	ts.host.onTick = func(time.Duration) {
+		ts.host.srv.RecordTiming("p", "Tick", 3*time.Millisecond)
+		ts.clock.Advance(4 * time.Millisecond)
+	}
+	ts.out.Reset()
+	ts.Step()
+	got := ts.out.String()
+	for _, want := range []string{"PROFIL Tick 1 took 4ms: network 0ms, console 0ms, scripts 4ms, package changes 0ms", "PROFIL   package 'p' event 'Tick' 3ms"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("output:\n%s\nwant %q", got, want)
+		}
+	}
+	calls, out := ts.exec("profiling 0")
+	_ = calls
+	ts.out.Reset()
+	ts.Step()
+	if strings.Contains(ts.out.String(), "PROFIL") || !strings.Contains(out, "Profiling disabled") {
+		t.Errorf("profiling still on after 'profiling 0':\n%s%s", out, ts.out.String())
+	}
+}
+
+func TestTickRateFromConfig(t *testing.T) {
+	ts := newTestServer(t, []string{"--max_tick_rate", "60"})
+	if got := ts.Budget(); got != time.Second/60 {
+		t.Errorf("Budget() = %v at 60 Hz", got)
+	}
+	if err := ts.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(ts.out.String(), "Server started on port 7777 (tick rate 60 Hz)") {
+		t.Errorf("ready line:\n%s", ts.out.String())
+	}
+}
+
+func TestMs(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		0: "0ms", 33333333: "33.3ms", 50 * time.Millisecond: "50ms", 1500 * time.Microsecond: "1.5ms",
+	} {
+		if got := ms(d); got != want {
+			t.Errorf("ms(%v) = %q, want %q", d, got, want)
+		}
+	}
+}
+
+// BenchmarkStep measures one tick of an idle server (no script time), the loop's own overhead.
+func BenchmarkStep(b *testing.B) {
+	dir := b.TempDir()
+	srv, err := New(Options{Dir: dir, Output: discard{}, NoLogFile: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := srv.Start(); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		srv.Step()
+	}
+}
+
+type discard struct{}
+
+func (discard) Write(p []byte) (int, error) { return len(p), nil }
