@@ -30,7 +30,16 @@ func ParseCustomSettings(s string) (CustomSettings, error) {
 	raw := map[string]any{}
 	md, err := toml.Decode(doc, &raw)
 	if err != nil {
-		return nil, newParseError(err, "--custom_settings", doc, len(customPrefix))
+		pe := newParseError(err, "--custom_settings", doc, len(customPrefix))
+		// Point into the operator's text, not into the braces added around it.
+		if pe.Line == 1 && pe.Column > len(body) {
+			pe.Column = len(body) + 1
+			pe.Reason = strings.ReplaceAll(pe.Reason, "'}'", "the end of the text")
+		}
+		if pe.Line == 1 {
+			pe.Context = body + "\n" + strings.Repeat(" ", pe.Column-1) + "^"
+		}
+		return nil, pe
 	}
 	table, ok := raw["custom_settings"].(map[string]any)
 	if !ok || len(raw) != 1 {

@@ -108,3 +108,5 @@ func mustParseArgs(t *testing.T, args ...string) *Args {
 	}
 	return a
 }
+
+func discardLogger() *slog.Logger { return slog.New(slog.DiscardHandler) }

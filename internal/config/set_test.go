@@ -1,0 +1,188 @@
+package config
+
+import (
+	"bytes"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestSet(t *testing.T) {
+	tests := []struct {
+		key   string
+		value any
+		check func(c *Config) bool
+		err   string
+	}{
+		{"name", "New name", func(c *Config) bool { return c.Discover.Name == "New name" }, ""},
+		{"discover.description", "d", func(c *Config) bool { return c.Discover.Description == "d" }, ""},
+		{"max_players", 32, func(c *Config) bool { return c.General.MaxPlayers == 32 }, ""},
+		{"max_players", int64(33), func(c *Config) bool { return c.General.MaxPlayers == 33 }, ""},
+		{"max_players", 34.0, func(c *Config) bool { return c.General.MaxPlayers == 34 }, ""},
+		{"max_players", uint8(35), func(c *Config) bool { return c.General.MaxPlayers == 35 }, ""},
+		{"password", "", func(c *Config) bool { return c.General.Password == "" }, ""},
+		{"announce", false, func(c *Config) bool { return !c.Discover.Announce }, ""},
+		{"packages", []string{"a", "b"}, func(c *Config) bool { return strings.Join(c.Game.Packages, ",") == "a,b" }, ""},
+		{"banned_ids", []any{"x"}, func(c *Config) bool { return len(c.General.BannedIDs) == 1 }, ""},
+		{"ip", "::1", func(c *Config) bool { return c.Discover.IP == "::1" }, ""},
+		{"custom_settings.motd", "hi", func(c *Config) bool { v, _ := c.CustomSettings.Get("motd"); return v == "hi" }, ""},
+		{"custom_settings.n", 5, func(c *Config) bool { v, _ := c.CustomSettings.Get("n"); return v == int64(5) }, ""},
+		{"custom_settings.m", map[string]any{"b": 1, "a": "x"}, func(c *Config) bool {
+			v, _ := c.CustomSettings.Get("m")
+			return string(appendValue(nil, v)) == `{ a = "x", b = 1 }`
+		}, ""},
+		// Lowering the tick rate lowers the sync rate with it.
+		{"max_tick_rate", 15, func(c *Config) bool { return c.Optimization.MaxTickRate == 15 && c.Optimization.MaxSyncRate == 15 }, ""},
+		{"max_send_rate", 128, func(c *Config) bool { return c.Optimization.MaxFileTransferRate == 128 }, ""},
+
+		{"max_players", 2000, nil, "config: max_players = 2000: is out of range 1..999"},
+		{"max_players", 1.5, nil, "must be an integer"},
+		{"max_players", "32", nil, "must be an integer"},
+		{"name", 5, nil, "must be a string"},
+		{"announce", 1, nil, "must be true or false"},
+		{"description", strings.Repeat("x", 201), nil, "longer than 200 characters"},
+		{"ip", "example.com", nil, "is not an IP address"},
+		{"query_port", 7777, nil, "port and query_port must differ"},
+		{"port", 7778, nil, "port and query_port must differ"},
+		{"max_sync_rate", 30, nil, ""},
+		{"packages", "a,b", nil, "must be a list of strings"},
+		{"packages", []any{"a", 1}, nil, "must be a list of strings"},
+		{"packages", []string{""}, nil, "empty or invalid entry"},
+		{"max_player", 1, nil, `unknown setting "max_player": did you mean "max_players"?`},
+		{"custom_settings.", 1, nil, "custom setting name is empty"},
+		{"custom_settings.ch", make(chan int), nil, "cannot be written to Config.toml"},
+		{"name", "\xff", nil, "not valid UTF-8"},
+	}
+	for _, tt := range tests {
+		c := Default()
+		before := Render(c)
+		err := c.Set(tt.key, tt.value)
+		if tt.err != "" || tt.check == nil {
+			if tt.err == "" {
+				if err != nil {
+					t.Errorf("Set(%q, %v): %v", tt.key, tt.value, err)
+				}
+				continue
+			}
+			if err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Errorf("Set(%q, %v) error = %v, want %q", tt.key, tt.value, err, tt.err)
+			}
+			if !bytes.Equal(Render(c), before) {
+				t.Errorf("failed Set(%q) changed the config", tt.key)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("Set(%q, %v): %v", tt.key, tt.value, err)
+			continue
+		}
+		if !tt.check(c) {
+			t.Errorf("Set(%q, %v) did not take effect: %+v", tt.key, tt.value, c)
+		}
+		if v, ok := c.Get(tt.key); !ok || v == nil {
+			t.Errorf("Get(%q) after Set = %v, %v", tt.key, v, ok)
+		}
+	}
+}
+
+func TestSetSyncAboveTickRate(t *testing.T) {
+	c := Default()
+	if err := c.Set("max_tick_rate", 20); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Set("max_sync_rate", 25); err == nil || !strings.Contains(err.Error(), "is above max_tick_rate = 20") {
+		t.Errorf("error = %v", err)
+	}
+}
+
+func TestGet(t *testing.T) {
+	c := Default()
+	if v, ok := c.Get("max_players"); !ok || v != 64 {
+		t.Errorf("Get(max_players) = %v %v", v, ok)
+	}
+	if v, ok := c.Get("general.max_players"); !ok || v != 64 {
+		t.Errorf("Get(general.max_players) = %v %v", v, ok)
+	}
+	if _, ok := c.Get("discover.max_players"); ok {
+		t.Error("Get with the wrong section succeeded")
+	}
+	if _, ok := c.Get("nope"); ok {
+		t.Error("Get of an unknown key succeeded")
+	}
+}
+
+// SetAndSave writes the one change to the file and keeps the file's other values, even when the
+// run has command-line overrides.
+func TestSetAndSave(t *testing.T) {
+	dir := t.TempDir()
+	path := writeConfig(t, dir, template(t))
+	c, err := Open(dir, mustParseArgs(t, "--port", "6666"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Path() != path {
+		t.Errorf("Path() = %q, want %q", c.Path(), path)
+	}
+	if err := c.SetAndSave("max_players", 12); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.SetAndSave("custom_settings.motd", "hello"); err != nil {
+		t.Fatal(err)
+	}
+	if c.General.MaxPlayers != 12 || c.Discover.Port != 6666 {
+		t.Errorf("run config = %+v", c)
+	}
+	saved, err := Open(dir, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if saved.General.MaxPlayers != 12 || saved.Discover.Port != 7777 {
+		t.Errorf("file has max_players %d, port %d; want 12 and the file's own 7777", saved.General.MaxPlayers, saved.Discover.Port)
+	}
+	if v, _ := saved.CustomSettings.Get("motd"); v != "hello" {
+		t.Errorf("motd = %v", v)
+	}
+	if err := c.SetAndSave("max_players", 0); err == nil {
+		t.Error("invalid SetAndSave succeeded")
+	}
+	if c.General.MaxPlayers != 12 {
+		t.Error("failed SetAndSave changed the run config")
+	}
+	// A change that is valid for the run but not for the file is refused as a whole.
+	if err := c.SetAndSave("query_port", 7777); err == nil || !strings.Contains(err.Error(), path) {
+		t.Errorf("error = %v, want one naming %s", err, path)
+	}
+	if c.Discover.QueryPort != 7778 {
+		t.Error("refused SetAndSave changed the run config")
+	}
+	requireNoTempFiles(t, dir)
+
+	if err := Default().SetAndSave("name", "x"); err == nil {
+		t.Error("SetAndSave without a file succeeded")
+	}
+}
+
+func TestSave(t *testing.T) {
+	dir := t.TempDir()
+	c, err := Open(dir, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c.General.MaxPlayers = 5
+	if err := Save(c.Path(), c); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.SetAndSave("name", "n"); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Open(dir, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.General.MaxPlayers != 5 || got.Discover.Name != "n" {
+		t.Errorf("saved file has %+v", got)
+	}
+	if err := Save(filepath.Join(dir, "missing", "x.toml"), c); err == nil || !strings.Contains(err.Error(), "cannot write") {
+		t.Errorf("Save into a missing folder: %v", err)
+	}
+}
