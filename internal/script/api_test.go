@@ -1,0 +1,195 @@
+package script
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/BurntSushi/toml"
+)
+
+const tick = 50 * time.Millisecond
+
+func TestTimer(t *testing.T) {
+	th := newTestHost(t, Options{})
+	th.load("t-timer")
+	th.Start()
+	th.ticks(10, tick)
+	if err := th.UnloadPackage("t-timer"); err != nil {
+		t.Fatal(err)
+	}
+	th.checkSuite("t-timer")
+	if th.srv.calls["t-timer Timer"] == 0 {
+		t.Error("timer callbacks were not reported with RecordTiming")
+	}
+}
+
+func TestEvents(t *testing.T) {
+	th := newTestHost(t, Options{})
+	th.load("t-events", "t-events-peer")
+	th.ticks(1, tick)
+	if err := th.UnloadPackage("t-events"); err != nil {
+		t.Fatal(err)
+	}
+	th.checkSuite("t-events", "deliberate failure")
+	errs := th.log.matching("deliberate failure")
+	if len(errs) != 1 {
+		t.Fatalf("the failing callback was reported %d times, want 1", len(errs))
+	}
+	msg := errs[0].Msg
+	for _, want := range []string{
+		"Lua Error on Class 'Events' Event 'boom' (package 't-events')",
+		"[t-events/Server/Index.lua]:35: deliberate failure",
+		"[t-events/Server/Index.lua]:37: in main chunk",
+	} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error report lacks %q:\n%s", want, msg)
+		}
+	}
+}
+
+func TestConsole(t *testing.T) {
+	th := newTestHost(t, Options{})
+	th.load("t-console")
+	th.ConsoleInput("hello world")
+	if ok, err := th.ConsoleCommand("greet", []string{"alice"}); !ok || err != nil {
+		t.Fatalf("ConsoleCommand(greet) = %v, %v", ok, err)
+	}
+	ok, err := th.ConsoleCommand("explode", nil)
+	if !ok || err == nil || !strings.Contains(err.Error(), "command failed on purpose") {
+		t.Errorf("ConsoleCommand(explode) = %v, %v; want found and the error", ok, err)
+	}
+	if ok, _ := th.ConsoleCommand("no-such-command", nil); ok {
+		t.Error("an unknown command was reported as found")
+	}
+	cmds := th.Commands()
+	if len(cmds) != 2 || cmds[0].Name != "explode" || cmds[1].Name != "greet" {
+		t.Fatalf("Commands() = %+v", cmds)
+	}
+	g := cmds[1]
+	if g.Description != "greets someone" || strings.Join(g.Parameters, ",") != "name,times" || g.Package != "t-console" {
+		t.Errorf("greet command = %+v", g)
+	}
+	if err := th.UnloadPackage("t-console"); err != nil {
+		t.Fatal(err)
+	}
+	th.checkSuite("t-console", "command failed on purpose")
+	if got := th.Commands(); len(got) != 0 {
+		t.Errorf("commands left after unload: %+v", got)
+	}
+	// Log levels and locations of the formatted lines.
+	warn := th.log.matching(`warned "w"`)
+	if len(warn) != 1 || warn[0].Level.String() != "WARN" || warn[0].Attrs["at"] != "t-console/Server/Index.lua:12" {
+		t.Errorf("Console.Warn record = %+v", warn)
+	}
+	if len(th.log.matching("not a script-registered command")) != 1 {
+		t.Error("RunCommand of an unknown command was not warned about")
+	}
+	if n := len(th.log.matching("a log line inside LogEntry")); n != 6 {
+		t.Errorf("LogEntry handler logged %d lines, want 6 (one per entry, without recursion)", n)
+	}
+}
+
+func TestServer(t *testing.T) {
+	th := newTestHost(t, Options{})
+	th.load("t-server")
+	th.Start()
+	th.ticks(3, tick)
+	th.Stop()
+	if _, err := th.ConsoleCommand("server-stop", nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := th.ConsoleCommand("server-restart", nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := th.UnloadPackage("t-server"); err != nil {
+		t.Fatal(err)
+	}
+	th.checkSuite("t-server")
+	if got := strings.Join(th.srv.requests, ","); got != "load other,reload other" {
+		t.Errorf("package requests = %q", got)
+	}
+	if got := strings.Join(th.srv.settings, ","); got != "name=Renamed persist=true,max_players=32 persist=false,password=secret persist=false" {
+		t.Errorf("settings = %q", got)
+	}
+	if th.srv.stopped != 1 || th.srv.restarts != 1 {
+		t.Errorf("Stop/Restart reached the server %d/%d times, want 1/1", th.srv.stopped, th.srv.restarts)
+	}
+	if th.srv.calls["t-server Server:Tick"] != 3 {
+		t.Errorf("Tick timings recorded %d times, want 3", th.srv.calls["t-server Server:Tick"])
+	}
+}
+
+func TestPackage(t *testing.T) {
+	th := newTestHost(t, Options{})
+	data := filepath.Join(th.srv.dir, "Packages", ".data")
+	if err := os.MkdirAll(data, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(data, "t-package.toml"), []byte("counter = 41\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	th.load("t-package")
+	if got := th.run("t-package", "PrivateGlobal"); got != "mine" {
+		t.Errorf("package global = %q", got)
+	}
+	if got := th.run("t-package", "TPackageExport.answer"); got != "42" {
+		t.Errorf("export seen from its package = %q", got)
+	}
+	if err := th.UnloadPackage("t-package"); err != nil {
+		t.Fatal(err)
+	}
+	th.checkSuite("t-package", "Client/Index.lua must not run")
+	if len(th.log.matching("Client/Index.lua must not run")) != 0 {
+		t.Error("Client/Index.lua ran on the server")
+	}
+	var saved map[string]any
+	if _, err := toml.DecodeFile(filepath.Join(data, "t-package.toml"), &saved); err != nil {
+		t.Fatal(err)
+	}
+	if saved["counter"] != int64(42) || saved["ratio"] != 0.5 {
+		t.Errorf("saved persistent data = %v", saved)
+	}
+	player, _ := saved["player"].(map[string]any)
+	if player["name"] != "alice" || len(player["scores"].([]any)) != 3 {
+		t.Errorf("saved player = %v", player)
+	}
+}
+
+func TestRealisticPackage(t *testing.T) {
+	th := newTestHost(t, Options{})
+	th.load("t-realistic")
+	th.ticks(5, tick)
+	if err := th.UnloadPackage("t-realistic"); err != nil {
+		t.Fatal(err)
+	}
+	th.checkSuite("t-realistic")
+}
+
+func TestLegacy(t *testing.T) {
+	th := newTestHost(t, Options{})
+	th.load("t-legacy")
+	th.ConsoleInput("legacy console line")
+	th.ticks(2, tick)
+	if err := th.UnloadPackage("t-legacy"); err != nil {
+		t.Fatal(err)
+	}
+	th.checkSuite("t-legacy")
+	for _, what := range []string{
+		"Package:Log(...) is deprecated", "Package.Log is deprecated", "Package.Warn is deprecated",
+		"Package.Error is deprecated", "Timer.SetTimeout(milliseconds, callback) is deprecated",
+		"Timer:SetTimeout(...) is deprecated", `Server.Subscribe("Console") is deprecated`,
+		"Server.BroadcastChatMessage is deprecated", "Package.RequirePackage is deprecated",
+		"Package.GetPath is deprecated", "Package.FlushSetPersistentData is deprecated",
+		"Package.Call is deprecated", "Events:Subscribe(...) is deprecated",
+	} {
+		if n := len(th.log.matching(what)); n != 1 {
+			t.Errorf("%q logged %d times, want once", what, n)
+		}
+	}
+	if n := len(th.log.matching("[chat] hello")); n != 2 {
+		t.Errorf("chat messages logged %d times, want 2", n)
+	}
+}

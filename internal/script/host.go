@@ -1,0 +1,658 @@
+// Package script is the nanos world scripting host of the server side: one Lua 5.4 state, one
+// environment per package over a shared global table that holds the API and exported values,
+// and the static classes Package, Events, Timer, Console and Server.
+//
+// Most of the API lives in runtime.lua, which keeps every subscription, timer, console command,
+// export and required file on the record of the package that made it. This Go side owns the
+// Lua state, reads package files, stores persistent data, and calls into Lua one callback at a
+// time for the events the server fires, so each callback runs under the watchdog budget, is
+// timed for the server, and fails alone.
+//
+// A Host is driven from the server's tick goroutine only (see scripthost.Host).
+package script
+
+import (
+	"context"
+	_ "embed"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/nanoforge/nanoforge/internal/lua"
+	"github.com/nanoforge/nanoforge/internal/scripthost"
+)
+
+//go:embed runtime.lua
+var runtimeSource string
+
+// runtimeChunk is the chunk name of runtime.lua; its frames are hidden from package tracebacks.
+const runtimeChunk = "=nanoforge/runtime"
+
+// Defaults of Options.
+const (
+	DefaultBudget        = 100 * time.Millisecond
+	DefaultMemoryLimit   = 512 << 20
+	DefaultFlushInterval = 10 * time.Second
+)
+
+// Options configure a Host. The zero value uses the defaults above.
+type Options struct {
+	// Budget is the time one callback into Lua (an event handler, a timer, a console command,
+	// a package's entry file) may run before the watchdog interrupts it. 0: DefaultBudget;
+	// negative: no budget.
+	Budget time.Duration
+	// MemoryLimit caps the bytes the Lua state may hold. 0: DefaultMemoryLimit; negative:
+	// no cap.
+	MemoryLimit int64
+	// UnsafeLibs keeps os.execute, io, dofile and the like (--enable_unsafe_libs).
+	UnsafeLibs bool
+	// PackagesDir is where packages are found by name for Package.Require("other/x.lua").
+	// Empty: <ServerDir>/Packages.
+	PackagesDir string
+	// FlushInterval is how much tick time passes between writes of changed persistent data.
+	// 0: DefaultFlushInterval.
+	FlushInterval time.Duration
+	// Libraries, when set, is called on every new Lua state after the enums and before the
+	// runtime, to register the utility libraries and structs (Vector, JSON, …) as globals.
+	Libraries func(L *lua.State) error
+}
+
+// Host is the Lua scripting host. It implements scripthost.Host.
+type Host struct {
+	srv         scripthost.Server
+	log         *slog.Logger
+	opts        Options
+	packagesDir string
+	serverDir   string
+
+	L       *lua.State
+	rt      rtRefs
+	pkgs    map[string]scripthost.Package // loaded packages
+	order   []string
+	sinceFl time.Duration
+	closed  bool
+}
+
+// rtRefs are registry slots of the runtime's entry points.
+type rtRefs struct {
+	begin, call, finish, owner, due, fire, create, runEntry, unloadBegin, unloadFinish,
+	hotPrepare, flushAll, command, commandList, runCode, packageStats int
+}
+
+var _ scripthost.Host = (*Host)(nil)
+
+// New creates a host for srv, logging to log, with a fresh Lua state.
+func New(srv scripthost.Server, log *slog.Logger, opts Options) (*Host, error) {
+	if srv == nil {
+		return nil, errors.New("script: New needs a scripthost.Server")
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	if opts.Budget == 0 {
+		opts.Budget = DefaultBudget
+	}
+	if opts.MemoryLimit == 0 {
+		opts.MemoryLimit = DefaultMemoryLimit
+	}
+	if opts.FlushInterval <= 0 {
+		opts.FlushInterval = DefaultFlushInterval
+	}
+	h := &Host{srv: srv, log: log, opts: opts, serverDir: srv.ServerDir()}
+	h.packagesDir = opts.PackagesDir
+	if h.packagesDir == "" && h.serverDir != "" {
+		h.packagesDir = filepath.Join(h.serverDir, "Packages")
+	}
+	if err := h.newState(); err != nil {
+		return nil, err
+	}
+	return h, nil
+}
+
+func (h *Host) budget() time.Duration {
+	if h.opts.Budget < 0 {
+		return 0
+	}
+	return h.opts.Budget
+}
+
+// newState creates the Lua state: enums, libraries, then the runtime.
+func (h *Host) newState() error {
+	limit := h.opts.MemoryLimit
+	if limit < 0 {
+		limit = 0
+	}
+	L, err := lua.New(lua.Options{
+		MemoryLimit: limit,
+		Budget:      h.budget(),
+		Unsafe:      h.opts.UnsafeLibs,
+		Logger:      h.log,
+		OnWarn:      func(msg string) { h.log.Warn("Lua warning: " + msg) },
+	})
+	if err != nil {
+		return fmt.Errorf("script: creating the Lua state: %w", err)
+	}
+	h.L = L
+	h.pkgs = map[string]scripthost.Package{}
+	h.order = nil
+	enums, err := enumsSource(enumsJSON)
+	if err == nil {
+		err = L.DoString(enums, "=nanoforge/enums")
+	}
+	if err != nil {
+		L.Close()
+		return fmt.Errorf("script: defining the enums: %w", err)
+	}
+	if h.opts.Libraries != nil {
+		if err := h.opts.Libraries(L); err != nil {
+			L.Close()
+			return fmt.Errorf("script: opening the libraries: %w", err)
+		}
+	}
+	if err := L.LoadString(runtimeSource, runtimeChunk); err != nil {
+		L.Close()
+		return fmt.Errorf("script: compiling runtime.lua: %w", err)
+	}
+	h.pushNatives()
+	L.PushGlobalTable()
+	if err := L.CallBudget(2, 1, 0); err != nil {
+		L.Close()
+		return fmt.Errorf("script: starting runtime.lua: %w", err)
+	}
+	ref := func(name string) int {
+		L.RawGetField(-1, name)
+		return L.Ref()
+	}
+	h.rt = rtRefs{
+		begin: ref("begin"), call: ref("call"), finish: ref("finish"), owner: ref("owner"),
+		due: ref("due"), fire: ref("fire"), create: ref("create"), runEntry: ref("run_entry"),
+		unloadBegin: ref("unload_begin"), unloadFinish: ref("unload_finish"),
+		hotPrepare: ref("hot_prepare"), flushAll: ref("flush_all"), command: ref("command"),
+		commandList: ref("command_list"), runCode: ref("run_code"), packageStats: ref("package_stats"),
+	}
+	if !h.opts.UnsafeLibs {
+		L.RawGetField(-1, "disable_unsafe")
+		if err := L.CallBudget(0, 0, 0); err != nil {
+			L.Close()
+			return fmt.Errorf("script: sandboxing the state: %w", err)
+		}
+	}
+	L.Pop(1)
+	return nil
+}
+
+// ---------------------------------------------------------------------------------------------
+// package lifecycle
+
+// LoadPackage creates the package's environment and runs Shared/Index.lua, then
+// Server/Index.lua. An error in an entry file is logged and returned; the package stays loaded
+// with whatever its files set up before failing, as nanos world does.
+func (h *Host) LoadPackage(p scripthost.Package) error {
+	if h.closed {
+		return errors.New("script: LoadPackage on a closed host")
+	}
+	if p.Name == "" {
+		return errors.New("script: LoadPackage: the package has no name")
+	}
+	if _, ok := h.pkgs[p.Name]; ok {
+		return fmt.Errorf("script: package %q is already loaded; unload it first or hot reload it", p.Name)
+	}
+	h.pkgs[p.Name] = p
+	h.order = append(h.order, p.Name)
+	L := h.L
+	L.PushRef(h.rt.create)
+	L.CreateTable(0, 6)
+	for k, v := range map[string]string{
+		"name": p.Name, "title": p.Title, "version": p.Version, "author": p.Author,
+		"kind": string(p.Kind), "compat": p.CompatibilityVersion,
+	} {
+		L.PushString(v)
+		L.RawSetField(-2, k)
+	}
+	if err := L.CallBudget(1, 0, 0); err != nil {
+		h.forget(p.Name)
+		return fmt.Errorf("script: creating the environment of package %q: %w", p.Name, err)
+	}
+	return h.runEntries(p)
+}
+
+// runEntries runs Shared/Index.lua then Server/Index.lua; both run even if the first fails.
+func (h *Host) runEntries(p scripthost.Package) error {
+	var errs []error
+	for _, rel := range []string{"Shared/Index.lua", "Server/Index.lua"} {
+		if err := h.runEntry(p.Name, rel); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (h *Host) runEntry(pkg, rel string) error {
+	L := h.L
+	L.PushString(pkg)
+	L.PushString(rel)
+	start := time.Now()
+	err := L.CallRef(h.rt.runEntry, 2, 1)
+	h.srv.RecordTiming(pkg, "Package:Load "+rel, time.Since(start))
+	if err != nil {
+		h.reportGo(pkg, "Package", "Load '"+rel+"'", err)
+		return fmt.Errorf("package %q: %s: %w", pkg, rel, err)
+	}
+	defer L.Pop(1)
+	if msg, ok := L.ToString(-1); ok {
+		return fmt.Errorf("package %q: %s: %s", pkg, rel, firstLine(msg))
+	}
+	return nil
+}
+
+// FireLoad fires Package "Load" in each named package, in order.
+func (h *Host) FireLoad(names []string) {
+	for _, name := range names {
+		if _, ok := h.pkgs[name]; !ok {
+			h.log.Warn(fmt.Sprintf("script: FireLoad: package %q is not loaded", name))
+			continue
+		}
+		h.dispatch("Package:"+name+":Load", "Package", "Load", 0, nil)
+	}
+}
+
+// UnloadPackage fires the package's "Unload" event, then removes everything it made.
+func (h *Host) UnloadPackage(name string) error {
+	if _, ok := h.pkgs[name]; !ok {
+		return fmt.Errorf("script: package %q is not loaded", name)
+	}
+	L := h.L
+	L.PushString(name)
+	if err := L.CallRef(h.rt.unloadBegin, 1, 0); err != nil {
+		h.reportGo(name, "Package", "Unload", err)
+	}
+	h.dispatch("Package:"+name+":Unload", "Package", "Unload", 0, nil)
+	L.PushString(name)
+	err := L.CallRef(h.rt.unloadFinish, 1, 0)
+	h.forget(name)
+	if err != nil {
+		h.reportGo(name, "Package", "Unload", err)
+		return fmt.Errorf("script: tearing down package %q: %w", name, err)
+	}
+	return nil
+}
+
+func (h *Host) forget(name string) {
+	delete(h.pkgs, name)
+	for i, n := range h.order {
+		if n == name {
+			h.order = append(h.order[:i], h.order[i+1:]...)
+			break
+		}
+	}
+}
+
+// HotReloadPackage runs the package's files again in its existing environment: its globals
+// stay, while its subscriptions, timers and console commands are removed first so the files
+// can make them again. Its exports stay until the files export again. "Unload" fires before,
+// and the server fires "Load" after, as for a reload.
+func (h *Host) HotReloadPackage(p scripthost.Package) error {
+	if _, ok := h.pkgs[p.Name]; !ok {
+		return h.LoadPackage(p)
+	}
+	L := h.L
+	L.PushString(p.Name)
+	if err := L.CallRef(h.rt.unloadBegin, 1, 0); err != nil {
+		h.reportGo(p.Name, "Package", "Unload", err)
+	}
+	h.dispatch("Package:"+p.Name+":Unload", "Package", "Unload", 0, nil)
+	L.PushString(p.Name)
+	if err := L.CallRef(h.rt.hotPrepare, 1, 0); err != nil {
+		h.reportGo(p.Name, "Package", "HotReload", err)
+		return fmt.Errorf("script: hot reloading package %q: %w", p.Name, err)
+	}
+	h.pkgs[p.Name] = p
+	return h.runEntries(p)
+}
+
+// Reset unloads every package (last loaded first) and starts a fresh Lua state.
+func (h *Host) Reset() error {
+	if h.closed {
+		return errors.New("script: Reset on a closed host")
+	}
+	var errs []error
+	for i := len(h.order) - 1; i >= 0; i-- {
+		if err := h.UnloadPackage(h.order[i]); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	if err := h.L.Close(); err != nil {
+		errs = append(errs, err)
+	}
+	if err := h.newState(); err != nil {
+		h.closed = true
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+// Close flushes persistent data and releases the Lua state.
+func (h *Host) Close() error {
+	if h.closed {
+		return nil
+	}
+	h.closed = true
+	if err := h.L.CallRef(h.rt.flushAll, 0, 0); err != nil {
+		h.log.Error(fmt.Sprintf("script: flushing persistent data: %v", err))
+	}
+	return h.L.Close()
+}
+
+// ---------------------------------------------------------------------------------------------
+// server events
+
+// Start fires Server "Start".
+func (h *Host) Start() { h.dispatch("Server:Start", "Server", "Start", 0, nil) }
+
+// Stop fires Server "Stop" and writes pending persistent data.
+func (h *Host) Stop() {
+	h.dispatch("Server:Stop", "Server", "Stop", 0, nil)
+	if err := h.L.CallRef(h.rt.flushAll, 0, 0); err != nil {
+		h.log.Error(fmt.Sprintf("script: flushing persistent data: %v", err))
+	}
+}
+
+// Tick runs due timers, then fires Server "Tick" with delta in seconds, then writes persistent
+// data changed since the last write once FlushInterval of tick time has passed.
+func (h *Host) Tick(delta time.Duration) {
+	if h.closed {
+		return
+	}
+	L := h.L
+	L.PushNumber(float64(delta) / float64(time.Millisecond))
+	if err := L.CallRef(h.rt.due, 1, 2); err != nil {
+		h.reportGo("", "Timer", "Tick", err)
+	} else {
+		hd, _ := L.ToInteger(-2)
+		n, _ := L.ToInteger(-1)
+		L.Pop(2)
+		for i := int64(1); i <= n; i++ {
+			L.PushInteger(hd)
+			L.PushInteger(i)
+			start := time.Now()
+			err := L.CallRef(h.rt.fire, 2, 1)
+			d := time.Since(start)
+			var pkg string
+			if err != nil {
+				pkg = h.owner(hd, i)
+				h.reportGo(pkg, "Timer", "Callback", err)
+			} else {
+				pkg, _ = L.ToString(-1)
+				L.Pop(1)
+			}
+			if pkg != "" {
+				h.srv.RecordTiming(pkg, "Timer", d)
+			}
+		}
+		h.finish(hd)
+	}
+	h.dispatch("Server:Tick", "Server", "Tick", 1, func() { L.PushNumber(delta.Seconds()) })
+
+	h.sinceFl += delta
+	if h.sinceFl >= h.opts.FlushInterval {
+		h.sinceFl = 0
+		if err := L.CallRef(h.rt.flushAll, 0, 0); err != nil {
+			h.log.Error(fmt.Sprintf("script: flushing persistent data: %v", err))
+		}
+	}
+}
+
+// dispatch fires the event subscribed under key ("Class:Event") one callback per call into
+// Lua, each with the host's budget, timed for the server. nargs values are pushed by push for
+// every callback. It reports whether a callback returned false.
+func (h *Host) dispatch(key, class, event string, nargs int, push func()) (cancelled bool) {
+	if h.closed {
+		return false
+	}
+	L := h.L
+	L.PushString(key)
+	if err := L.CallRef(h.rt.begin, 1, 2); err != nil {
+		h.reportGo("", class, event, err)
+		return false
+	}
+	hd, _ := L.ToInteger(-2)
+	n, _ := L.ToInteger(-1)
+	L.Pop(2)
+	if n == 0 {
+		return false
+	}
+	timing := class + ":" + event
+	for i := int64(1); i <= n; i++ {
+		L.PushInteger(hd)
+		L.PushInteger(i)
+		L.PushString(class)
+		L.PushString(event)
+		if push != nil {
+			push()
+		}
+		start := time.Now()
+		err := L.CallRef(h.rt.call, 4+nargs, 2)
+		d := time.Since(start)
+		var pkg string
+		if err != nil {
+			pkg = h.owner(hd, i)
+			h.reportGo(pkg, class, event, err)
+		} else {
+			pkg, _ = L.ToString(-2)
+			if L.ToBoolean(-1) {
+				cancelled = true
+			}
+			L.Pop(2)
+		}
+		if pkg != "" {
+			h.srv.RecordTiming(pkg, timing, d)
+		}
+	}
+	h.finish(hd)
+	return cancelled
+}
+
+// owner returns the package of entry i of dispatch hd, after its callback failed outside the
+// runtime's own error handling (a timeout or a memory error).
+func (h *Host) owner(hd, i int64) string {
+	L := h.L
+	L.PushInteger(hd)
+	L.PushInteger(i)
+	if err := L.CallRef(h.rt.owner, 2, 1); err != nil {
+		return ""
+	}
+	s, _ := L.ToString(-1)
+	L.Pop(1)
+	return s
+}
+
+func (h *Host) finish(hd int64) {
+	L := h.L
+	L.PushInteger(hd)
+	if err := L.CallRef(h.rt.finish, 1, 0); err != nil {
+		h.reportGo("", "Host", "finish", err)
+	}
+}
+
+// reportGo logs an error that escaped the runtime's handlers (timeouts, memory errors) in
+// the same format as script errors: package, event, the failing line and the traceback.
+func (h *Host) reportGo(pkg, class, event string, err error) {
+	var lerr *lua.Error
+	if !errors.As(err, &lerr) {
+		h.log.Error(fmt.Sprintf("Lua Error on Class '%s' Event '%s' (package '%s'): %v", class, event, pkgLabel(pkg), err))
+		return
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "Lua Error on Class '%s' Event '%s' (package '%s'):", class, event, pkgLabel(pkg))
+	fmt.Fprintf(&b, "\n\t- [1] %s", bracketPosition(lerr.Message))
+	n := 2
+	for _, line := range strings.Split(lerr.Traceback, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || line == "stack traceback:" || strings.HasPrefix(line, "[C]") ||
+			strings.HasPrefix(line, "nanoforge/") || strings.HasPrefix(line, "(...tail calls...)") {
+			continue
+		}
+		fmt.Fprintf(&b, "\n\t- [%d] %s", n, bracketPosition(line))
+		n++
+		if n > 12 {
+			break
+		}
+	}
+	attrs := []any{}
+	if lerr.Chunk != "" {
+		attrs = append(attrs, "at", fmt.Sprintf("%s:%d", lerr.Chunk, lerr.Line))
+	}
+	h.log.Error(b.String(), attrs...)
+}
+
+func pkgLabel(pkg string) string {
+	if pkg == "" {
+		return "?"
+	}
+	return pkg
+}
+
+// bracketPosition turns "file.lua:12: text" into "[file.lua]:12: text", the console format.
+func bracketPosition(s string) string {
+	i := strings.Index(s, ".lua:")
+	if i < 0 || strings.ContainsAny(s[:i], " \t[") {
+		return s
+	}
+	return "[" + s[:i+4] + "]" + s[i+4:]
+}
+
+func firstLine(s string) string {
+	s = strings.TrimPrefix(s, "\t- [1] ")
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}
+
+// ---------------------------------------------------------------------------------------------
+// console
+
+// ConsoleInput fires Console "PlayerSubmit" for a line typed at the console.
+func (h *Host) ConsoleInput(line string) {
+	h.dispatch("Console:PlayerSubmit", "Console", "PlayerSubmit", 1, func() { h.L.PushString(line) })
+}
+
+// ConsoleCommand runs a script-registered command with its arguments as strings.
+func (h *Host) ConsoleCommand(name string, args []string) (bool, error) {
+	if h.closed {
+		return false, errors.New("script: host is closed")
+	}
+	L := h.L
+	L.PushString(name)
+	for _, a := range args {
+		L.PushString(a)
+	}
+	start := time.Now()
+	err := L.CallRef(h.rt.command, 1+len(args), 2)
+	d := time.Since(start)
+	if err != nil {
+		owner := h.commandOwner(name)
+		h.reportGo(owner, "Console", "Command '"+name+"'", err)
+		if owner != "" {
+			h.srv.RecordTiming(owner, "Console:"+name, d)
+		}
+		return true, fmt.Errorf("command %q: %s", name, firstLine(err.Error()))
+	}
+	found := L.ToBoolean(-2)
+	msg, failed := L.ToString(-1)
+	L.Pop(2)
+	if !found {
+		return false, nil
+	}
+	if owner := h.commandOwner(name); owner != "" {
+		h.srv.RecordTiming(owner, "Console:"+name, d)
+	}
+	if failed {
+		return true, fmt.Errorf("command %q: %s", name, msg)
+	}
+	return true, nil
+}
+
+func (h *Host) commandOwner(name string) string {
+	for _, c := range h.Commands() {
+		if c.Name == name {
+			return c.Package
+		}
+	}
+	return ""
+}
+
+// Commands lists the script-registered console commands, sorted by name.
+func (h *Host) Commands() []scripthost.Command {
+	if h.closed {
+		return nil
+	}
+	L := h.L
+	if err := L.CallRef(h.rt.commandList, 0, 1); err != nil {
+		h.reportGo("", "Console", "Commands", err)
+		return nil
+	}
+	s, _ := L.ToString(-1)
+	L.Pop(1)
+	var out []scripthost.Command
+	for _, line := range strings.Split(s, "\n") {
+		if line == "" {
+			continue
+		}
+		f := strings.Split(line, "\x1f")
+		if len(f) != 4 {
+			continue
+		}
+		c := scripthost.Command{Name: f[0], Description: f[1], Package: f[3]}
+		if f[2] != "" {
+			c.Parameters = strings.Split(f[2], ",")
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// RunCode runs code in package pkg's environment. An expression's values are returned
+// formatted ("return " is tried first); statements return "".
+func (h *Host) RunCode(pkg, code string) (string, error) {
+	if h.closed {
+		return "", errors.New("script: host is closed")
+	}
+	L := h.L
+	L.PushString(pkg)
+	L.PushString(code)
+	if err := L.CallRef(h.rt.runCode, 2, 2); err != nil {
+		h.reportGo(pkg, "Console", "package run", err)
+		return "", fmt.Errorf("package run %s: %s", pkg, firstLine(err.Error()))
+	}
+	ok := L.ToBoolean(-2)
+	s, _ := L.ToString(-1)
+	L.Pop(2)
+	if !ok {
+		return "", fmt.Errorf("package run %s: %s", pkg, firstLine(s))
+	}
+	return s, nil
+}
+
+// PackageStats returns how many subscriptions, timers, console commands and exports package
+// name owns, or ok false when it is not loaded. Tests and the console's diagnostics use it.
+func (h *Host) PackageStats(name string) (subs, timers, commands, exports int, ok bool) {
+	L := h.L
+	L.PushString(name)
+	if err := L.CallRef(h.rt.packageStats, 1, 4); err != nil {
+		return 0, 0, 0, 0, false
+	}
+	get := func(i int) int { n, _ := L.ToInteger(i); return int(n) }
+	subs, timers, commands, exports = get(-4), get(-3), get(-2), get(-1)
+	L.Pop(4)
+	return subs, timers, commands, exports, subs >= 0
+}
+
+// State returns the host's Lua state, for libraries that register more API. It changes after
+// Reset.
+func (h *Host) State() *lua.State { return h.L }
+
+func (h *Host) debugEnabled() bool { return h.log.Enabled(context.Background(), slog.LevelDebug) }

@@ -1,0 +1,2 @@
+-- Never runs on the server.
+error("Client/Index.lua must not run on the server")

@@ -1,0 +1,2 @@
+RequireCount = (RequireCount or 0) + 1
+return RequireCount, "second value"

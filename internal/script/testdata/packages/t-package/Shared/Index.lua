@@ -1,0 +1,3 @@
+-- Runs before Server/Index.lua.
+SharedRan = true
+SharedOrder = { "shared" }

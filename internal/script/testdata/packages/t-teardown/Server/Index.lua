@@ -1,0 +1,11 @@
+-- Makes one of everything a package can own.
+Server.Subscribe("Tick", function() TickCount = (TickCount or 0) + 1 end)
+Events.Subscribe("teardown-event", function() EventCount = (EventCount or 0) + 1 end)
+Events.SubscribeRemote("teardown-remote", function() end)
+Console.Subscribe("PlayerSubmit", function() end)
+Timer.SetInterval(function() TimerCount = (TimerCount or 0) + 1 end, 10)
+Timer.SetTimeout(function() end, 100000)
+Console.RegisterCommand("teardown-cmd", function() end, "a command that goes away")
+Package.Export("TeardownExport", 1)
+Package.SetPersistentData("saved", "on unload")
+Package.Subscribe("Unload", function() Events.Call("teardown-unloaded", Package.IsUnloading()) end)
