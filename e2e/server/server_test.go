@@ -1,0 +1,362 @@
+// Package server_test runs the real nanoforge binary in temporary server folders: first start,
+// Config.toml handling, package requirements, and stopping by console and by signal.
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/nanoforge/nanoforge/internal/manifest"
+	"github.com/nanoforge/nanoforge/internal/packages/packagestest"
+)
+
+// binary is the nanoforge executable built once for all tests.
+var binary string
+
+// waitLimit bounds every wait for the process.
+const waitLimit = 30 * time.Second
+
+func TestMain(m *testing.M) {
+	tmp, err := os.MkdirTemp("", "nanoforge-e2e-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	binary = filepath.Join(tmp, "nanoforge")
+	build := exec.Command("go", "build", "-o", binary, "github.com/nanoforge/nanoforge/cmd/nanoforge")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintf(os.Stderr, "building nanoforge for the end-to-end tests: %v\n", err)
+		os.RemoveAll(tmp)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(tmp)
+	os.Exit(code)
+}
+
+// lockedBuffer collects a process's output for polling.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+type proc struct {
+	t      *testing.T
+	cmd    *exec.Cmd
+	stdin  io.WriteCloser
+	stdout *lockedBuffer
+	stderr *lockedBuffer
+	done   chan struct{}
+	err    error
+}
+
+// start runs nanoforge in dir with args.
+func start(t *testing.T, dir string, args ...string) *proc {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*waitLimit)
+	cmd := exec.CommandContext(ctx, binary, args...)
+	cmd.Dir = dir
+	p := &proc{t: t, cmd: cmd, stdout: &lockedBuffer{}, stderr: &lockedBuffer{}, done: make(chan struct{})}
+	cmd.Stdout, cmd.Stderr = p.stdout, p.stderr
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.stdin = in
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() {
+		p.err = cmd.Wait()
+		cancel()
+		close(p.done)
+	}()
+	t.Cleanup(func() {
+		select {
+		case <-p.done:
+		default:
+			_ = cmd.Process.Kill()
+			<-p.done
+		}
+	})
+	return p
+}
+
+// waitOutput waits until stdout contains s.
+func (p *proc) waitOutput(s string) {
+	p.t.Helper()
+	deadline := time.Now().Add(waitLimit)
+	for time.Now().Before(deadline) {
+		if strings.Contains(p.stdout.String(), s) {
+			return
+		}
+		select {
+		case <-p.done:
+			if strings.Contains(p.stdout.String(), s) {
+				return
+			}
+			p.t.Fatalf("nanoforge exited (%v) before printing %q\nstdout:\n%s\nstderr:\n%s", p.err, s, p.stdout, p.stderr)
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	p.t.Fatalf("nanoforge did not print %q within %s\nstdout:\n%s\nstderr:\n%s", s, waitLimit, p.stdout, p.stderr)
+}
+
+// wait waits for the process to exit and returns its exit code.
+func (p *proc) wait() int {
+	p.t.Helper()
+	select {
+	case <-p.done:
+	case <-time.After(waitLimit):
+		p.t.Fatalf("nanoforge did not exit within %s\nstdout:\n%s", waitLimit, p.stdout)
+	}
+	var ee *exec.ExitError
+	if errors.As(p.err, &ee) {
+		return ee.ExitCode()
+	}
+	if p.err != nil {
+		p.t.Fatalf("waiting for nanoforge: %v", p.err)
+	}
+	return 0
+}
+
+func (p *proc) send(line string) {
+	p.t.Helper()
+	if _, err := io.WriteString(p.stdin, line+"\n"); err != nil {
+		p.t.Fatalf("writing %q to the console: %v", line, err)
+	}
+}
+
+// stopByConsole types stop and checks the exit status is 0.
+func (p *proc) stopByConsole() {
+	p.t.Helper()
+	p.send("stop")
+	if code := p.wait(); code != 0 {
+		p.t.Fatalf("exit status %d after stop, want 0\nstdout:\n%s\nstderr:\n%s", code, p.stdout, p.stderr)
+	}
+	if !strings.Contains(p.stdout.String(), "Server stopped.") {
+		p.t.Errorf("no 'Server stopped.' line:\n%s", p.stdout)
+	}
+}
+
+func TestFirstStartCreatesTheFolder(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	p := start(t, dir)
+	p.waitOutput("Server started on port 7777 (tick rate 30 Hz)")
+	for _, name := range []string{"Config.toml", "Packages", "Assets", ".logs/nanoforge.log"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			t.Errorf("%s not created on first start: %v", name, err)
+		}
+	}
+	cfg, err := os.ReadFile(filepath.Join(dir, "Config.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"[discover]", "[optimization]", "max_tick_rate =          30"} {
+		if !strings.Contains(string(cfg), want) {
+			t.Errorf("Config.toml lacks %q:\n%s", want, cfg)
+		}
+	}
+	p.send("help")
+	p.waitOutput("Available commands:")
+	p.stopByConsole()
+
+	// A second start keeps the first session's log under a dated name.
+	p = start(t, dir)
+	p.waitOutput("Server started")
+	p.stopByConsole()
+	logs, _ := filepath.Glob(filepath.Join(dir, ".logs", "nanoforge-*.log"))
+	if len(logs) != 1 {
+		t.Errorf("dated logs after two sessions = %v, want one", logs)
+	}
+}
+
+func TestOldConfigIsRewritten(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	old := `[server]
+    name = "old server"
+    description = ""
+    max_players = 10
+    password = ""
+    ip = "0.0.0.0"
+    port = 7777
+    query_port = 7778
+    announce = true
+    tick_rate = 50
+    log_level = 2
+[world]
+    game_mode = ""
+    loading_screen = ""
+    packages = []
+    assets = []
+    token = ""
+    map = "default-blank-map"
+    banned_ids = []
+`
+	if err := os.WriteFile(filepath.Join(dir, "Config.toml"), []byte(old), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := start(t, dir)
+	p.waitOutput("Server started on port 7777 (tick rate 20 Hz)")
+	p.stopByConsole()
+	cfg, _ := os.ReadFile(filepath.Join(dir, "Config.toml"))
+	for _, want := range []string{"[discover]", `"old server"`, "max_players =            10", "max_tick_rate =          20"} {
+		if !strings.Contains(string(cfg), want) {
+			t.Errorf("rewritten Config.toml lacks %q:\n%s", want, cfg)
+		}
+	}
+	if strings.Contains(string(cfg), "[server]") || strings.Contains(string(cfg), "tick_rate = 50") {
+		t.Errorf("old layout left in Config.toml:\n%s", cfg)
+	}
+}
+
+func TestBrokenConfigIsLeftAlone(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	broken := []byte("[discover]\n    name = \"x\"\n    port 7777\n")
+	path := filepath.Join(dir, "Config.toml")
+	if err := os.WriteFile(path, broken, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := start(t, dir)
+	if code := p.wait(); code == 0 {
+		t.Fatalf("exit status 0 with a broken Config.toml\nstdout:\n%s", p.stdout)
+	}
+	if got := p.stderr.String(); !strings.Contains(got, "Config.toml:3:") || !strings.Contains(got, "left as it is") {
+		t.Errorf("stderr = %q, want Config.toml:3:<col> and that the file was left alone", got)
+	}
+	after, _ := os.ReadFile(path)
+	if !bytes.Equal(after, broken) {
+		t.Errorf("broken Config.toml changed:\n%q\nwant\n%q", after, broken)
+	}
+	if strings.Contains(p.stdout.String(), "Server started") {
+		t.Error("server started with a broken Config.toml")
+	}
+}
+
+func TestSaveWritesTheCommandLine(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	p := start(t, dir, "--max_players", "12", "--name", "saved name", "--save")
+	p.waitOutput("Server started")
+	p.stopByConsole()
+	cfg, _ := os.ReadFile(filepath.Join(dir, "Config.toml"))
+	if !strings.Contains(string(cfg), "max_players =            12") || !strings.Contains(string(cfg), `"saved name"`) {
+		t.Errorf("--save did not write the parameters:\n%s", cfg)
+	}
+	p = start(t, dir, "--max_players", "40", "--port", "7790")
+	p.waitOutput("Server started on port 7790")
+	p.stopByConsole()
+	cfg, _ = os.ReadFile(filepath.Join(dir, "Config.toml"))
+	if !strings.Contains(string(cfg), "max_players =            12") || strings.Contains(string(cfg), "7790") {
+		t.Errorf("parameters without --save were written:\n%s", cfg)
+	}
+}
+
+func TestBadArgumentsAndHelp(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	p := start(t, dir, "--max_playerz", "3")
+	if code := p.wait(); code != 2 {
+		t.Errorf("exit status %d for an unknown parameter, want 2", code)
+	}
+	if got := p.stderr.String(); !strings.Contains(got, "--max_players") {
+		t.Errorf("stderr = %q, want the closest parameter named", got)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "Config.toml")); err == nil {
+		t.Error("Config.toml created although the command line was rejected")
+	}
+	p = start(t, dir, "--help")
+	if code := p.wait(); code != 0 {
+		t.Errorf("--help exit status %d", code)
+	}
+	if got := p.stdout.String(); !strings.Contains(got, "--max_tick_rate") || !strings.Contains(got, "--custom_settings") {
+		t.Errorf("--help output lacks parameters:\n%s", got)
+	}
+}
+
+func TestRequirementChainAndCycle(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	specs := append(packagestest.Chain("chain", 3),
+		packagestest.Spec{Name: "gm", Kind: manifest.KindGameMode, Requires: []string{"chain1"}},
+		packagestest.Spec{Name: "cyc-a", Requires: []string{"cyc-b"}},
+		packagestest.Spec{Name: "cyc-b", Requires: []string{"cyc-a"}},
+		packagestest.Spec{Name: "needs-missing", Requires: []string{"not-installed"}},
+		packagestest.Spec{Name: "fine"},
+	)
+	packagestest.MustWrite(t, dir, specs...)
+	p := start(t, dir, "--game_mode", "gm", "--packages", "cyc-a,needs-missing,fine")
+	p.waitOutput("Server started")
+	out := p.stdout.String()
+	order := []string{"Loading Package 'chain3'", "Loading Package 'chain2'", "Loading Package 'chain1'", "Loading Package 'gm'", "Loading Package 'fine'", "Server started"}
+	last := -1
+	for _, o := range order {
+		i := strings.Index(out, o)
+		if i < 0 || i < last {
+			t.Fatalf("%q missing or out of order (want %v):\n%s", o, order, out)
+		}
+		last = i
+	}
+	for _, want := range []string{
+		"ERROR package 'cyc-a' not loaded:",
+		"requirement cycle cyc-a -> cyc-b -> cyc-a",
+		"ERROR package 'needs-missing' not loaded: requirement chain needs-missing -> not-installed",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	p.send("package unload chain3")
+	p.waitOutput("Package 'chain3' unloaded.")
+	if !strings.Contains(p.stdout.String(), "Unloading 'gm' too: it requires 'chain3'") {
+		t.Errorf("dependents not reported:\n%s", p.stdout)
+	}
+	p.stopByConsole()
+}
+
+func TestSignalsStopCleanly(t *testing.T) {
+	t.Parallel()
+	for _, sig := range []syscall.Signal{syscall.SIGTERM, syscall.SIGINT} {
+		t.Run(sig.String(), func(t *testing.T) {
+			dir := t.TempDir()
+			p := start(t, dir)
+			p.waitOutput("Server started")
+			if err := p.cmd.Process.Signal(sig); err != nil {
+				t.Fatal(err)
+			}
+			if code := p.wait(); code != 0 {
+				t.Errorf("exit status %d after %v, want 0\nstdout:\n%s\nstderr:\n%s", code, sig, p.stdout, p.stderr)
+			}
+			if !strings.Contains(p.stdout.String(), "Server stopped.") {
+				t.Errorf("no clean shutdown after %v:\n%s", sig, p.stdout)
+			}
+		})
+	}
+}
