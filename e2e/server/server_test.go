@@ -360,3 +360,60 @@ func TestSignalsStopCleanly(t *testing.T) {
 		})
 	}
 }
+
+// copyDir copies the folder src to dst.
+func copyDir(t *testing.T, src, dst string) {
+	t.Helper()
+	err := filepath.WalkDir(src, func(path string, d os.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, path)
+		target := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(target, 0o755)
+		}
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(target, data, 0o644)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestExamplePackages(t *testing.T) {
+	t.Parallel()
+	examples := filepath.Join("..", "..", "examples", "packages")
+	dir := t.TempDir()
+	copyDir(t, examples, filepath.Join(dir, "Packages"))
+	for _, name := range []string{"example-gamemode", "example-utils", "example-map"} {
+		p, warns, err := manifest.LoadPackageDir(filepath.Join(dir, "Packages", name), manifest.LoadOptions{ReadOnly: true})
+		if err != nil {
+			t.Fatalf("example %s: %v", name, err)
+		}
+		if len(warns) > 0 {
+			t.Errorf("example %s has manifest warnings: %v", name, warns)
+		}
+		if p.Generation != manifest.Gen3 {
+			t.Errorf("example %s is generation %d, want the newest", name, p.Generation)
+		}
+	}
+	p := start(t, dir, "--game_mode", "example-gamemode", "--map", "example-map")
+	p.waitOutput("Server started")
+	out := p.stdout.String()
+	last := -1
+	for _, o := range []string{"Package 'example-utils' loaded.", "Package 'example-gamemode' loaded.", "Package 'example-map' loaded.", "Server started"} {
+		i := strings.Index(out, o)
+		if i < last || i < 0 {
+			t.Fatalf("%q missing or out of order:\n%s", o, out)
+		}
+		last = i
+	}
+	if strings.Contains(out, "ERROR") {
+		t.Errorf("errors while loading the examples:\n%s", out)
+	}
+	p.stopByConsole()
+}
