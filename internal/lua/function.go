@@ -1,0 +1,237 @@
+package lua
+
+/*
+#include "host.h"
+*/
+import "C"
+
+import (
+	"errors"
+	"fmt"
+	"reflect"
+	"runtime"
+	"runtime/debug"
+	"time"
+)
+
+// GoFunction is a Go function callable from Lua. It reads its arguments at indices 1..Top(),
+// pushes its results and returns how many it pushed. To raise a Lua error it returns a non-nil
+// error (an *ArgError for a bad argument); the error is raised by C after the Go function has
+// returned, so no Lua error ever unwinds Go frames. A panic becomes a Lua error too.
+//
+// s is the thread that called: the main State, or a State for the running coroutine.
+type GoFunction func(s *State) (int, error)
+
+// PushGoFunction pushes fn as a Lua function.
+func (s *State) PushGoFunction(fn GoFunction) { s.PushGoClosure(fn, 0) }
+
+// PushGoClosure pops nup values and pushes fn as a Lua function with them as upvalues; inside
+// fn they are at UpvalueIndex(1..nup).
+func (s *State) PushGoClosure(fn GoFunction, nup int) {
+	if fn == nil {
+		panic("lua: PushGoClosure with a nil function")
+	}
+	if !s.CheckStack(2) {
+		s.pushed(0)
+	}
+	v := s.vm
+	var id int64
+	if n := len(v.freeFn); n > 0 {
+		id = v.freeFn[n-1]
+		v.freeFn = v.freeFn[:n-1]
+		v.funcs[id] = goFunc{fn: fn}
+	} else {
+		id = int64(len(v.funcs))
+		v.funcs = append(v.funcs, goFunc{fn: fn})
+	}
+	C.nf_pushgofunction(s.L, C.int64_t(id), C.int(nup))
+}
+
+// UpvalueIndex returns the pseudo-index of the n-th upvalue of the running Go closure.
+func UpvalueIndex(n int) int { return int(C.nf_upvalueindex(C.int(n))) }
+
+// Register sets the global name to the Go function fn.
+func (s *State) Register(name string, fn GoFunction) error {
+	s.PushGoFunction(fn)
+	return s.SetGlobal(name)
+}
+
+//export nfRelease
+func nfRelease(h C.uintptr_t, kind C.int, id C.int64_t) {
+	v := lookupVM(uintptr(h))
+	if v == nil || v.funcs == nil {
+		return
+	}
+	if kind == 0 {
+		v.funcs[id] = goFunc{}
+		v.freeFn = append(v.freeFn, int64(id))
+	} else {
+		v.values[id] = nil
+		v.freeVal = append(v.freeVal, int64(id))
+	}
+}
+
+//export nfGoCall
+func nfGoCall(h C.uintptr_t, id C.int64_t, L *C.lua_State) (ret C.int) {
+	v := lookupVM(uintptr(h))
+	s := v.threadState(L)
+	f := &v.funcs[id]
+	defer func() {
+		if r := recover(); r != nil {
+			ret = s.goPanicked(f, r)
+		}
+	}()
+	n, err := f.fn(s)
+	if err != nil {
+		return s.raise(err)
+	}
+	return C.int(n)
+}
+
+// raise pushes the message of err for the trampoline to raise.
+func (s *State) raise(err error) C.int {
+	var ae *ArgError
+	if errors.As(err, &ae) {
+		s.vm.x.argerr = C.int(ae.Arg)
+		s.CheckStack(1)
+		s.PushString(ae.Msg)
+		return C.NF_ARGERR
+	}
+	var le *Error
+	if errors.As(err, &le) {
+		s.CheckStack(1)
+		s.PushString(le.Message) // the outer handler adds the outer traceback
+		return C.NF_RAISE
+	}
+	s.CheckStack(1)
+	s.PushString(err.Error())
+	return C.NF_RAISE
+}
+
+func (s *State) goPanicked(f *goFunc, r any) C.int {
+	stack := debug.Stack()
+	name := f.name
+	if name == "" && f.fn != nil {
+		if fn := runtime.FuncForPC(reflect.ValueOf(f.fn).Pointer()); fn != nil {
+			name = fn.Name()
+		}
+		f.name = name
+	}
+	if s.vm.opts.OnPanic != nil {
+		s.vm.opts.OnPanic(r, stack)
+	} else {
+		s.vm.logger.Error("lua: Go function panicked", "func", name, "panic", fmt.Sprint(r), "stack", string(stack))
+	}
+	s.CheckStack(1)
+	s.PushString(fmt.Sprintf("Go function %s panicked: %v", name, r))
+	return C.NF_RAISE
+}
+
+// Call calls the function below nargs arguments on the stack, with the state's default time
+// budget, and leaves nresults results (all of them with MultRet). On error the function and
+// arguments are gone and an *Error is returned, with the traceback.
+func (s *State) Call(nargs, nresults int) error {
+	return s.CallBudget(nargs, nresults, s.vm.opts.Budget)
+}
+
+// CallBudget is Call with its own time budget (0: none). The budget only applies when no
+// outer call with a budget is running: an outer budget covers everything below it.
+func (s *State) CallBudget(nargs, nresults int, budget time.Duration) error {
+	armed := s.vm.enter(budget)
+	st := C.nf_pcall(s.L, C.int(nargs), C.int(nresults))
+	return s.finish(st, armed)
+}
+
+// CallRef calls the function held in registry slot ref (see Ref) with nargs arguments from
+// the stack: Call without pushing the function first, in one crossing into C.
+func (s *State) CallRef(ref, nargs, nresults int) error {
+	armed := s.vm.enter(s.vm.opts.Budget)
+	st := C.nf_pcallref(s.L, C.int(ref), C.int(nargs), C.int(nresults))
+	return s.finish(st, armed)
+}
+
+// CallRefBudget is CallRef with its own time budget.
+func (s *State) CallRefBudget(ref, nargs, nresults int, budget time.Duration) error {
+	armed := s.vm.enter(budget)
+	st := C.nf_pcallref(s.L, C.int(ref), C.int(nargs), C.int(nresults))
+	return s.finish(st, armed)
+}
+
+func (s *State) finish(st C.int, armed bool) error {
+	timedOut := armed && s.vm.timedOut()
+	s.vm.leave(armed, timedOut)
+	if st == C.LUA_OK {
+		return nil
+	}
+	e := s.newError(st, RuntimeError)
+	if timedOut && (e.Kind == MemoryError || e.Kind == HandlerError) {
+		// Interrupted inside a library call (allocations were refused) or while the handler
+		// ran: still a timeout.
+		e.Kind = TimeoutError
+		e.Message = fmt.Sprintf("script timed out after %dms (%s)", s.vm.lastBudget.Milliseconds(), e.Message)
+	} else if timedOut && e.Kind == RuntimeError {
+		e.Kind = TimeoutError
+	}
+	return e
+}
+
+// SetBudget changes the default time budget of calls (0: none).
+func (s *State) SetBudget(d time.Duration) { s.vm.opts.Budget = d }
+
+// Budget returns the default time budget of calls.
+func (s *State) Budget() time.Duration { return s.vm.opts.Budget }
+
+// Ref pops the top value and stores it in the registry, returning its slot (RefNil for nil).
+// Release it with Unref.
+func (s *State) Ref() int { return int(C.nf_ref(s.L)) }
+
+// RefNil is the slot Ref returns for nil; PushRef(RefNil) pushes nil.
+const RefNil = C.LUA_REFNIL
+
+// NoRef is a slot that is never used by Ref.
+const NoRef = C.LUA_NOREF
+
+// Unref releases a registry slot from Ref.
+func (s *State) Unref(ref int) { C.luaL_unref(s.L, C.LUA_REGISTRYINDEX, C.int(ref)) }
+
+// PushRef pushes the value held in registry slot ref.
+func (s *State) PushRef(ref int) { s.pushed(C.nf_push_ref(s.L, C.int(ref))) }
+
+// GetGlobal pushes the global name, metamethods of the global table included.
+func (s *State) GetGlobal(name string) (Type, error) {
+	p, n := cstrView(name)
+	if st := C.nf_getglobal(s.L, p, n); st != C.LUA_OK {
+		return TypeNil, s.newError(st, RuntimeError)
+	}
+	return s.Type(-1), nil
+}
+
+// SetGlobal pops a value into the global name.
+func (s *State) SetGlobal(name string) error {
+	p, n := cstrView(name)
+	if st := C.nf_setglobal(s.L, p, n); st != C.LUA_OK {
+		return s.newError(st, RuntimeError)
+	}
+	return nil
+}
+
+// GetUpvalue pushes the n-th upvalue of the function at fidx and returns its name ("" for C
+// functions); ok is false, and nothing is pushed, when there is no such upvalue.
+func (s *State) GetUpvalue(fidx, n int) (name string, ok bool) {
+	s.CheckStack(1)
+	p := C.lua_getupvalue(s.L, C.int(fidx), C.int(n))
+	if p == nil {
+		return "", false
+	}
+	return C.GoString(p), true
+}
+
+// SetUpvalue pops a value into the n-th upvalue of the function at fidx and returns its name;
+// ok is false, and the value stays on the stack, when there is no such upvalue.
+func (s *State) SetUpvalue(fidx, n int) (name string, ok bool) {
+	p := C.lua_setupvalue(s.L, C.int(fidx), C.int(n))
+	if p == nil {
+		return "", false
+	}
+	return C.GoString(p), true
+}

@@ -1,0 +1,176 @@
+package lua
+
+/*
+#include "host.h"
+*/
+import "C"
+
+import (
+	"sync/atomic"
+	"time"
+	"unsafe"
+)
+
+// The watchdog: a goroutine per state that notices an outermost call running past its budget
+// and only then arms an instruction hook (asynchronously, as the stand-alone interpreter does
+// for Ctrl-C). Calls within budget run with no hook at all, so the guard costs nothing while
+// scripts behave. The per-call cost is a few atomic stores: enter and leave never block.
+//
+// If the hook has not stopped the call a grace period later (a long library call such as a
+// huge string.rep or table.concat runs no instructions), the allocator starts refusing growth,
+// which ends most such calls with an error that finish reports as a timeout. A library call
+// that neither executes Lua instructions nor allocates (a pathological string.find pattern)
+// cannot be interrupted.
+
+type watchdog struct {
+	stop chan struct{}
+	wake chan struct{}
+	done chan struct{}
+	park atomic.Bool
+}
+
+func (v *vm) seqp() *uint64      { return (*uint64)(unsafe.Pointer(&v.x.seq)) }
+func (v *vm) activep() *uint64   { return (*uint64)(unsafe.Pointer(&v.x.active)) }
+func (v *vm) budgetp() *int64    { return (*int64)(unsafe.Pointer(&v.x.budget_ns)) }
+func (v *vm) fireSeqp() *uint64  { return (*uint64)(unsafe.Pointer(&v.x.fire_seq)) }
+func (v *vm) timedOut() bool     { return atomic.LoadUint64(v.fireSeqp()) == atomic.LoadUint64(v.seqp()) }
+func (v *vm) armedBudget() int64 { return atomic.LoadInt64(v.budgetp()) }
+
+// enter starts a call. It arms the watchdog when budget > 0 and no outer call armed it, and
+// reports whether it did.
+func (v *vm) enter(budget time.Duration) bool {
+	if v.closed {
+		panic("lua: call on a closed State")
+	}
+	v.depth++
+	if budget <= 0 || v.armedDepth != 0 {
+		return false
+	}
+	v.armedDepth = v.depth
+	v.lastBudget = budget
+	atomic.StoreInt64(v.budgetp(), int64(budget))
+	atomic.AddUint64(v.seqp(), 1)
+	atomic.StoreUint64(v.activep(), 1)
+	if v.wd == nil {
+		v.startWatchdog()
+	} else if v.wd.park.Load() {
+		select {
+		case v.wd.wake <- struct{}{}:
+		default:
+		}
+	}
+	return true
+}
+
+// leave ends a call started by enter.
+func (v *vm) leave(armed, timedOut bool) {
+	v.depth--
+	if !armed {
+		return
+	}
+	v.armedDepth = 0
+	atomic.StoreUint64(v.activep(), 0)
+	if timedOut {
+		// Remove the hook now rather than at the next call's first instruction.
+		C.nf_watchdog_clear(v.x)
+	}
+}
+
+func (v *vm) startWatchdog() {
+	w := &watchdog{stop: make(chan struct{}), wake: make(chan struct{}, 1), done: make(chan struct{})}
+	v.wd = w
+	go v.watch(w)
+}
+
+func (v *vm) stopWatchdog() {
+	if v.wd == nil {
+		return
+	}
+	close(v.wd.stop)
+	<-v.wd.done // the goroutine must not touch the state once it is freed
+	v.wd = nil
+}
+
+// period is how often the watchdog looks at a call with the given budget: a twentieth of it,
+// between 1 and 10 ms, so a call is interrupted at most that late.
+func period(budget time.Duration) time.Duration {
+	p := budget / 20
+	if p < time.Millisecond {
+		p = time.Millisecond
+	}
+	if p > 10*time.Millisecond {
+		p = 10 * time.Millisecond
+	}
+	return p
+}
+
+// graceFor is how long after arming the hook the watchdog waits before refusing allocations.
+func graceFor(budget time.Duration) time.Duration {
+	g := budget / 10
+	if g < 5*time.Millisecond {
+		g = 5 * time.Millisecond
+	}
+	if g > 100*time.Millisecond {
+		g = 100 * time.Millisecond
+	}
+	return g
+}
+
+func (v *vm) watch(w *watchdog) {
+	defer close(w.done)
+	x := v.x
+	var (
+		lastSeq     uint64
+		start       time.Time
+		fired, hard bool
+		idle        int
+	)
+	timer := time.NewTimer(time.Millisecond)
+	defer timer.Stop()
+	for {
+		select {
+		case <-w.stop:
+			return
+		case <-timer.C:
+		}
+		budget := time.Duration(v.armedBudget())
+		if atomic.LoadUint64(v.activep()) == 0 {
+			idle++
+			if idle < 50 {
+				timer.Reset(period(budget))
+				continue
+			}
+			// Long idle: sleep until a call starts instead of polling.
+			w.park.Store(true)
+			if atomic.LoadUint64(v.activep()) == 0 {
+				select {
+				case <-w.stop:
+					return
+				case <-w.wake:
+				}
+			}
+			w.park.Store(false)
+			idle = 0
+		}
+		idle = 0
+		seq := atomic.LoadUint64(v.seqp())
+		now := time.Now()
+		if seq != lastSeq {
+			lastSeq, start, fired, hard = seq, now, false, false
+		}
+		elapsed := now.Sub(start)
+		switch {
+		case !fired && elapsed >= budget:
+			C.nf_watchdog_fire(x, C.uint64_t(seq))
+			fired = true
+		case fired && !hard && elapsed >= budget+graceFor(budget):
+			C.nf_watchdog_hard(x, C.uint64_t(seq))
+			hard = true
+		}
+		next := period(budget)
+		if !fired && budget-elapsed < next && budget > elapsed {
+			next = budget - elapsed
+		}
+		timer.Reset(next)
+	}
+}
