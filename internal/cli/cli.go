@@ -42,6 +42,10 @@ type Env struct {
 // StoreURLEnv is the environment variable that sets the Store address.
 const StoreURLEnv = "NANOFORGE_STORE_URL"
 
+// TokenEnv is the environment variable that carries a Store token, for CI jobs where a
+// command-line flag would show in process listings.
+const TokenEnv = "NANOFORGE_TOKEN"
+
 // session is one run of the CLI: one command, or an interactive loop of them.
 type session struct {
 	env         Env
@@ -269,6 +273,9 @@ func (s *session) client(o *Options, root string, needToken bool) (*storeclient.
 	}
 	token := o.Token
 	if token == "" {
+		token = s.env.Getenv(TokenEnv)
+	}
+	if token == "" {
 		t, err := configToken(root)
 		if err != nil {
 			return nil, err
@@ -276,7 +283,7 @@ func (s *session) client(o *Options, root string, needToken bool) (*storeclient.
 		token = t
 	}
 	if needToken && token == "" {
-		return nil, errors.New("no Store token: create one on the Store (account → tokens) and pass it with --token or put it in Config.toml under [general] token")
+		return nil, errors.New("no Store token: create one on the Store (account → tokens) and pass it with --token, set NANOFORGE_TOKEN, or put it in Config.toml under [general] token")
 	}
 	return storeclient.New(addr, token,
 		storeclient.WithHTTPClient(s.env.HTTPClient),

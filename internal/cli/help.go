@@ -23,7 +23,7 @@ var extensionCommands = []string{
 }
 
 var helpFlags = [][2]string{
-	{"--token TOKEN", "Store token (default: Config.toml [general] token)"},
+	{"--token TOKEN", "Store token (default: $NANOFORGE_TOKEN, then Config.toml [general] token)"},
 	{"--store URL", "Store address (default: $NANOFORGE_STORE_URL or " + defaultStoreNote + ")"},
 	{"--dir PATH", "server folder (default: the current folder)"},
 	{"--channel beta|alpha", "allow pre-releases when installing or updating; the release channel when uploading"},
