@@ -1,12 +1,15 @@
 // Command nanoforge-store is the Nanoforge Store: a registry for packages and asset packs.
+//
+// With no flags it serves on 127.0.0.1:8080 with SQLite and blobs under ./store-data; see
+// `nanoforge-store -h` and docs/store.md. `nanoforge-store admin ...` holds the operator commands.
 package main
 
 import (
-	"fmt"
 	"os"
+
+	"github.com/nanoforge/nanoforge/internal/store"
 )
 
 func main() {
-	fmt.Fprintln(os.Stderr, "nanoforge-store: the store is not wired up in this build")
-	os.Exit(1)
+	os.Exit(store.Main(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
 }

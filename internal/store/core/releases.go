@@ -252,7 +252,8 @@ func ReadManifest(r io.ReaderAt, size int64, lim zipcheck.Limits) (*zipcheck.Res
 type UploadInput struct {
 	Kind      string
 	Name      string
-	File      io.Reader // the zip, streamed
+	File      io.Reader // the zip, streamed (or Spooled)
+	Spooled   *Spooled  // an upload already spooled with Spool
 	Changelog string
 	Channel   string // Stable when empty
 	Publish   bool
@@ -272,6 +273,48 @@ func (h *hashingWriter) Write(p []byte) (int, error) {
 	h.h.Write(p[:n])
 	h.n += int64(n)
 	return n, err
+}
+
+// Spooled is an upload written to a temporary file, with its size and SHA-256.
+type Spooled struct {
+	f      *os.File
+	Size   int64
+	SHA256 string
+}
+
+// Close removes the temporary file.
+func (sp *Spooled) Close() error {
+	sp.f.Close()
+	return os.Remove(sp.f.Name())
+}
+
+// Spool streams an upload to a temporary file, hashing while it writes and refusing more than
+// the configured maximum size; the upload is never held in memory.
+func (s *Service) Spool(ctx context.Context, r io.Reader) (*Spooled, error) {
+	tmp, err := os.CreateTemp(s.cfg.TmpDir, "upload-*.zip")
+	if err != nil {
+		return nil, fmt.Errorf("store: temporary upload file in %s: %w", s.cfg.TmpDir, err)
+	}
+	sp := &Spooled{f: tmp}
+	hw := &hashingWriter{w: tmp, h: sha256.New()}
+	n, err := io.Copy(hw, io.LimitReader(r, s.cfg.MaxUploadSize+1))
+	if err == nil {
+		err = ctx.Err()
+	}
+	if err != nil {
+		sp.Close()
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return nil, errf(http.StatusRequestEntityTooLarge, "the zip is larger than the Store's limit of %d bytes", s.cfg.MaxUploadSize)
+		}
+		return nil, errf(http.StatusBadRequest, "the upload was interrupted: %v", err)
+	}
+	if n > s.cfg.MaxUploadSize {
+		sp.Close()
+		return nil, errf(http.StatusRequestEntityTooLarge, "the zip is larger than the Store's limit of %d bytes", s.cfg.MaxUploadSize)
+	}
+	sp.Size, sp.SHA256 = n, hex.EncodeToString(hw.h.Sum(nil))
+	return sp, nil
 }
 
 // Upload streams a release zip to a temporary file (hashing as it writes), validates it, stores
@@ -298,7 +341,15 @@ func (s *Service) Upload(ctx context.Context, a Actor, in UploadInput) (Release,
 	if len(in.Changelog) > 100000 {
 		return Release{}, invalid("changelog", "the changelog is longer than 100000 characters")
 	}
-	// Fail early when the actor cannot upload to an existing resource.
+	if in.Spooled == nil {
+		sp, err := s.Spool(ctx, in.File)
+		if err != nil {
+			return Release{}, err
+		}
+		defer sp.Close()
+		in.Spooled = sp
+	}
+	// Refuse early when the actor cannot upload to an existing resource.
 	if r, err := s.resource(ctx, s.db.Q(), in.Kind, in.Name); err == nil {
 		if err := s.requireTeam(ctx, s.db.Q(), a, r.Team, RoleMember, ScopePublish); err != nil {
 			return Release{}, errf(http.StatusForbidden, "the name %q is held by team %q and you are not a member; pick another name", in.Name, r.Team.Name)
@@ -306,21 +357,8 @@ func (s *Service) Upload(ctx context.Context, a Actor, in UploadInput) (Release,
 	} else if StatusOf(err) != http.StatusNotFound {
 		return Release{}, err
 	}
+	tmp, n, sum := in.Spooled.f, in.Spooled.Size, in.Spooled.SHA256
 
-	tmp, err := os.CreateTemp(s.cfg.TmpDir, "upload-*.zip")
-	if err != nil {
-		return Release{}, fmt.Errorf("store: temporary upload file in %s: %w", s.cfg.TmpDir, err)
-	}
-	defer func() { tmp.Close(); os.Remove(tmp.Name()) }()
-	hw := &hashingWriter{w: tmp, h: sha256.New()}
-	n, err := io.Copy(hw, io.LimitReader(in.File, s.cfg.MaxUploadSize+1))
-	if err != nil {
-		return Release{}, errf(http.StatusBadRequest, "the upload was interrupted: %v", err)
-	}
-	if n > s.cfg.MaxUploadSize {
-		return Release{}, errf(http.StatusRequestEntityTooLarge, "the zip is larger than the Store's limit of %d bytes", s.cfg.MaxUploadSize)
-	}
-	sum := hex.EncodeToString(hw.h.Sum(nil))
 	res, m, err := ReadManifest(tmp, n, s.cfg.Zip)
 	if err != nil {
 		return Release{}, err

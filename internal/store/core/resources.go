@@ -137,7 +137,7 @@ func (s *Service) canSeePrivate(ctx context.Context, q db.Q, a Actor, teamID int
 type ResourceView struct {
 	Resource
 	// DescriptionHTML is the long description rendered from Markdown and sanitised.
-	DescriptionHTML string `json:"description_html"`
+	DescriptionHTML string    `json:"description_html"`
 	Latest          Latest    `json:"latest"`
 	Releases        []Release `json:"releases"`
 	// Private reports whether the actor sees drafts and private releases.

@@ -1,0 +1,204 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/nanoforge/nanoforge/internal/store/core"
+	"github.com/nanoforge/nanoforge/internal/store/httpauth"
+)
+
+// registerRaw adds the streaming endpoints (upload, download) that bypass huma's body handling
+// and documents them in the OpenAPI description by hand.
+func (h *Handler) registerRaw() {
+	h.mux.HandleFunc("POST /store/v1/{kind}/{name}/releases", h.upload)
+	h.mux.HandleFunc("POST /api/v1/{kind}/{name}/releases", h.upload)
+	h.mux.HandleFunc("GET /api/v1/{kind}/{name}/releases/{version}/download", h.download)
+	h.mux.HandleFunc("HEAD /api/v1/{kind}/{name}/releases/{version}/download", h.download)
+
+	oa := h.api.OpenAPI()
+	kindParam := &huma.Param{Name: "kind", In: "path", Required: true, Schema: &huma.Schema{Type: "string", Enum: []any{"packages", "assets"}}}
+	nameParam := &huma.Param{Name: "name", In: "path", Required: true, Schema: &huma.Schema{Type: "string", MaxLength: ptr(64)}}
+	verParam := &huma.Param{Name: "version", In: "path", Required: true, Schema: &huma.Schema{Type: "string"}}
+	problem := map[string]*huma.MediaType{"application/problem+json": {Schema: &huma.Schema{Ref: "#/components/schemas/ErrorModel"}}}
+	uploadBody := &huma.RequestBody{Required: true, Content: map[string]*huma.MediaType{"multipart/form-data": {Schema: &huma.Schema{
+		Type: "object", Required: []string{"file"},
+		Properties: map[string]*huma.Schema{
+			"file":      {Type: "string", ContentEncoding: "binary", Description: "the release zip with Package.toml or Assets.toml at its root"},
+			"changelog": {Type: "string", Description: "Markdown changelog"},
+			"channel":   {Type: "string", Enum: []any{"Stable", "Beta", "Alpha", "Private"}, Description: "default Stable"},
+			"publish":   {Type: "string", Enum: []any{"true", "false"}, Description: "publish at once (team admins and owners)"},
+		}}}}}
+	uploadResp := map[string]*huma.Response{
+		"201":     {Description: "release created (draft unless published)", Content: map[string]*huma.MediaType{"application/json": {Schema: &huma.Schema{Type: "object"}}}},
+		"default": {Description: "problem", Content: problem},
+	}
+	for _, p := range []string{"/store/v1/{kind}/{name}/releases", "/api/v1/{kind}/{name}/releases"} {
+		id := "upload-release"
+		if strings.HasPrefix(p, "/store") {
+			id = "store-v1-upload-release"
+		}
+		oa.AddOperation(&huma.Operation{OperationID: id, Method: http.MethodPost, Path: p, Tags: []string{"Releases"},
+			Summary:     "Upload a release",
+			Description: "Streams a zip; the version comes from its manifest. The first upload of a free name creates the resource in the uploader's personal team. Compatible with the nanos world store GitHub action.",
+			Parameters:  []*huma.Param{kindParam, nameParam}, RequestBody: uploadBody, Responses: uploadResp, Security: secured})
+	}
+	oa.AddOperation(&huma.Operation{OperationID: "download-release", Method: http.MethodGet, Path: "/api/v1/{kind}/{name}/releases/{version}/download",
+		Tags: []string{"Releases"}, Summary: "Download a release zip",
+		Description: "ETag is the zip's SHA-256; Range requests are supported. Private releases and drafts need a team member's token with the read scope.",
+		Parameters:  []*huma.Param{kindParam, nameParam, verParam},
+		Responses: map[string]*huma.Response{
+			"200":     {Description: "the zip", Content: map[string]*huma.MediaType{"application/zip": {Schema: &huma.Schema{Type: "string", ContentEncoding: "binary"}}}},
+			"206":     {Description: "a byte range of the zip"},
+			"304":     {Description: "not modified (If-None-Match)"},
+			"default": {Description: "problem", Content: problem},
+		}})
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// UploadResponse is the answer to an upload (the contract shared with the CLI and the action).
+type UploadResponse struct {
+	Resource core.ResourceRef `json:"resource"`
+	Version  string           `json:"version"`
+	Channel  string           `json:"channel"`
+	State    string           `json:"state"`
+	SHA256   string           `json:"sha256"`
+	Size     int64            `json:"size"`
+	URL      string           `json:"url"`
+	Removed  []string         `json:"removed,omitempty"`
+}
+
+// upload reads the multipart form as a stream: the file part goes straight to a temporary file
+// (hashed on the way) whatever order the fields come in.
+func (h *Handler) upload(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	a := actor(ctx)
+	kind, name := r.PathValue("kind"), r.PathValue("name")
+	if !a.LoggedIn() {
+		h.problem(w, r, &core.Error{Status: http.StatusUnauthorized, Msg: "uploading needs `Authorization: Token <token>` with the publish scope"})
+		return
+	}
+	if err := core.CheckKind(kind); err != nil {
+		h.problem(w, r, err)
+		return
+	}
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "multipart/form-data" {
+		h.problem(w, r, &core.Error{Status: http.StatusUnsupportedMediaType, Msg: "send the release as multipart/form-data with a `file` field (the zip) and a `changelog` field"})
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, h.svc.Config().MaxUploadSize+1<<20)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		h.problem(w, r, &core.Error{Status: http.StatusBadRequest, Msg: "cannot read the multipart form: " + err.Error()})
+		return
+	}
+	in := core.UploadInput{Kind: kind, Name: name}
+	defer func() {
+		if in.Spooled != nil {
+			in.Spooled.Close()
+		}
+	}()
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			h.problem(w, r, &core.Error{Status: http.StatusBadRequest, Msg: "the upload was interrupted: " + err.Error()})
+			return
+		}
+		field := part.FormName()
+		if field == "file" {
+			if in.Spooled != nil {
+				h.problem(w, r, &core.Error{Status: http.StatusBadRequest, Field: "file", Msg: "send exactly one `file` field"})
+				return
+			}
+			sp, err := h.svc.Spool(ctx, part)
+			if err != nil {
+				h.problem(w, r, err)
+				return
+			}
+			in.Spooled = sp
+			continue
+		}
+		val, err := io.ReadAll(io.LimitReader(part, 200<<10))
+		if err != nil {
+			h.problem(w, r, &core.Error{Status: http.StatusBadRequest, Msg: "the upload was interrupted: " + err.Error()})
+			return
+		}
+		switch field {
+		case "changelog":
+			in.Changelog = string(val)
+		case "channel":
+			in.Channel = string(val)
+		case "publish":
+			in.Publish = strings.EqualFold(strings.TrimSpace(string(val)), "true")
+		}
+	}
+	if in.Spooled == nil {
+		h.problem(w, r, &core.Error{Status: http.StatusBadRequest, Field: "file", Msg: "the form has no `file` field; attach the release zip as `file`"})
+		return
+	}
+	rel, err := h.svc.Upload(ctx, a, in)
+	if err != nil {
+		h.problem(w, r, err)
+		return
+	}
+	out := UploadResponse{Resource: rel.Resource, Version: rel.Version, Channel: rel.Channel, State: rel.State, SHA256: rel.SHA256,
+		Size: rel.Size, URL: h.baseURL(r) + ReleasePage(rel.Resource.Kind, rel.Resource.Name, rel.Version), Removed: rel.Removed}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Location", h.baseURL(r)+"/api/v1/"+rel.Resource.Kind+"/"+rel.Resource.Name+"/releases/"+rel.Version)
+	w.WriteHeader(http.StatusCreated)
+	json.NewEncoder(w).Encode(out)
+}
+
+// download serves a release zip with http.ServeContent (ranges, If-None-Match) and counts it
+// once per client and window; range continuations and HEAD requests are not counted.
+func (h *Handler) download(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	a := actor(ctx)
+	kind, name, version := r.PathValue("kind"), r.PathValue("name"), r.PathValue("version")
+	rel, obj, err := h.svc.OpenDownload(ctx, a, kind, name, version)
+	if err != nil {
+		h.problem(w, r, err)
+		return
+	}
+	defer obj.Close()
+	w.Header().Set("ETag", `"`+rel.SHA256+`"`)
+	w.Header().Set("Content-Type", "application/zip")
+	w.Header().Set("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": rel.Resource.Name + "-" + rel.Version + ".zip"}))
+	w.Header().Set("X-Checksum-SHA256", rel.SHA256)
+	if rel.State == core.StatePublished && rel.Channel != core.ChannelPrivate {
+		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	} else {
+		w.Header().Set("Cache-Control", "private, no-store")
+	}
+	if r.Method == http.MethodGet && r.Header.Get("If-None-Match") == "" {
+		rg := r.Header.Get("Range")
+		if rg == "" || strings.HasPrefix(rg, "bytes=0-") {
+			client := a.Client
+			if client == "" {
+				client = httpauth.ClientKey(r)
+			}
+			if err := h.svc.CountDownload(context.WithoutCancel(ctx), rel, client); err != nil {
+				h.log.Warn("download count failed", "release", name+"@"+version, "err", err)
+			}
+		}
+	}
+	http.ServeContent(w, r, "", publishedOr(rel), obj)
+}
+
+func publishedOr(rel core.Release) time.Time {
+	if !rel.PublishedAt.IsZero() {
+		return rel.PublishedAt
+	}
+	return rel.CreatedAt
+}
