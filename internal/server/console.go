@@ -47,7 +47,7 @@ func init() {
 		{"chat", "<message>", "send a chat message to all players", noPlayers("chat message not sent")},
 		{"kick", "<player_id> <reason>", "kick a player", noPlayers("nobody to kick")},
 		{"players", "", "list the connected players", (*Server).cmdPlayers},
-		{"package", "load|unload|reload|hotreload <names...> | reload all | run <name> <lua_code>", "load, unload, reload or run code in packages", (*Server).cmdPackage},
+		{"package", "<load|unload|reload|hotreload|run> ...", "load, unload, reload or run code in packages", (*Server).cmdPackage},
 	}
 }
 
@@ -103,14 +103,27 @@ func (s *Server) Exec(line string) {
 	}
 }
 
+// packageHelp lists the package sub-commands one per help row.
+var packageHelp = [][2]string{
+	{"package load <names...>", "load packages (and their requirements)"},
+	{"package unload <names...>", "unload packages (and the packages that require them)"},
+	{"package reload <names...>", "reload packages"},
+	{"package reload all", "reload all packages with a fresh Lua state"},
+	{"package hotreload <names...>", "run packages' files again, keeping their Lua memory"},
+	{"package run <name> <lua_code>", "run Lua code in a package"},
+}
+
 func (s *Server) cmdHelp(_ string, args []string) error {
 	if err := noArgs(args); err != nil {
 		return err
 	}
-	var b strings.Builder
-	b.WriteString("Available commands:")
+	var rows [][2]string
 	for _, c := range builtins {
-		fmt.Fprintf(&b, "\n  %-24s %s", strings.TrimSpace(c.name+" "+c.params), c.desc)
+		if c.name == "package" {
+			rows = append(rows, packageHelp...)
+			continue
+		}
+		rows = append(rows, [2]string{strings.TrimSpace(c.name + " " + c.params), c.desc})
 	}
 	cmds := s.host.Commands()
 	sort.Slice(cmds, func(i, j int) bool { return cmds[i].Name < cmds[j].Name })
@@ -119,7 +132,16 @@ func (s *Server) cmdHelp(_ string, args []string) error {
 		for _, p := range c.Parameters {
 			usage += " <" + p + ">"
 		}
-		fmt.Fprintf(&b, "\n  %-24s %s (package '%s')", usage, c.Description, c.Package)
+		rows = append(rows, [2]string{usage, fmt.Sprintf("%s (package '%s')", c.Description, c.Package)})
+	}
+	width := 0
+	for _, r := range rows {
+		width = max(width, len(r[0]))
+	}
+	var b strings.Builder
+	b.WriteString("Available commands:")
+	for _, r := range rows {
+		fmt.Fprintf(&b, "\n  %-*s  %s", width, r[0], r[1])
 	}
 	s.log.Info(b.String())
 	return nil

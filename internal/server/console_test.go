@@ -23,7 +23,7 @@ func TestConsoleCommands(t *testing.T) {
 		out   []string // substrings of the output
 		calls []string // host calls after "input LINE" and before the tick; nil means none
 	}{
-		{line: "help", out: []string{"Available commands:", "stop", "log_level <1-3>", "package load|unload", "greet <who>", "a script command (package 'a')"}},
+		{line: "help", out: []string{"Available commands:", "stop", "log_level <1-3>", "package reload all", "package run <name> <lua_code>", "greet <who>", "a script command (package 'a')"}},
 		{line: "help me", out: []string{"WARN  help: unexpected argument \"me\". Usage: help"}},
 		{line: "log_level 2", out: []string{"Log level set to 2"}},
 		{line: "log_level 4", out: []string{"WARN  log_level: 4 is out of range 1-3. Usage: log_level <1-3>"}},
