@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"math"
 	"reflect"
-	)
+)
 
 // maxConvertDepth bounds the nesting PushAny and ToAny follow.
 const maxConvertDepth = 200
