@@ -173,6 +173,11 @@ func TestLegacy(t *testing.T) {
 	th.load("t-legacy")
 	th.ConsoleInput("legacy console line")
 	th.ticks(2, tick)
+	// Before 1.22 Events.Subscribe also listens to remote events: one subscription each way,
+	// plus the Console and Unload subscriptions.
+	if subs, _, _, _, _ := th.PackageStats("t-legacy"); subs != 4 {
+		t.Errorf("t-legacy owns %d subscriptions, want 4", subs)
+	}
 	if err := th.UnloadPackage("t-legacy"); err != nil {
 		t.Fatal(err)
 	}

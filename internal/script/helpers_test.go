@@ -143,6 +143,8 @@ var testPackages = map[string]scripthost.Package{
 	"t-events":    {CompatibilityVersion: "1.143"},
 	"t-console":   {CompatibilityVersion: "1.103"},
 	"t-realistic": {Title: "Realistic", CompatibilityVersion: "1.100"},
+	"t-teardown":  {CompatibilityVersion: "1.103"},
+	"t-dependent": {CompatibilityVersion: "1.103"},
 }
 
 func packageDir(name string) string {

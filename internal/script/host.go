@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"log/slog"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -79,7 +80,7 @@ type Host struct {
 // rtRefs are registry slots of the runtime's entry points.
 type rtRefs struct {
 	begin, call, finish, owner, due, fire, create, runEntry, unloadBegin, unloadFinish,
-	hotPrepare, flushAll, command, commandList, runCode, packageStats int
+	hotPrepare, flushAll, command, commandList, runCode, packageStats, takeError int
 }
 
 var _ scripthost.Host = (*Host)(nil)
@@ -172,6 +173,7 @@ func (h *Host) newState() error {
 		unloadBegin: ref("unload_begin"), unloadFinish: ref("unload_finish"),
 		hotPrepare: ref("hot_prepare"), flushAll: ref("flush_all"), command: ref("command"),
 		commandList: ref("command_list"), runCode: ref("run_code"), packageStats: ref("package_stats"),
+		takeError: ref("take_error"),
 	}
 	if !h.opts.UnsafeLibs {
 		L.RawGetField(-1, "disable_unsafe")
@@ -487,6 +489,17 @@ func (h *Host) reportGo(pkg, class, event string, err error) {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "Lua Error on Class '%s' Event '%s' (package '%s'):", class, event, pkgLabel(pkg))
+	if tb := h.takeError(); tb != "" {
+		// The runtime's handler saw the error where it happened, before the watchdog
+		// interrupted the reporting code: its text has the package's own frames.
+		b.WriteString("\n" + tb)
+		var attrs []any
+		if m := firstPosition.FindStringSubmatch(tb); m != nil {
+			attrs = append(attrs, "at", m[1]+":"+m[2])
+		}
+		h.log.Error(b.String(), attrs...)
+		return
+	}
 	fmt.Fprintf(&b, "\n\t- [1] %s", bracketPosition(lerr.Message))
 	n := 2
 	for _, line := range strings.Split(lerr.Traceback, "\n") {
@@ -506,6 +519,20 @@ func (h *Host) reportGo(pkg, class, event string, err error) {
 		attrs = append(attrs, "at", fmt.Sprintf("%s:%d", lerr.Chunk, lerr.Line))
 	}
 	h.log.Error(b.String(), attrs...)
+}
+
+// firstPosition finds the first "[file]:line" of a runtime traceback text.
+var firstPosition = regexp.MustCompile(`\[([^\]\n]+)\]:(\d+)`)
+
+// takeError returns the traceback text the runtime's handler left unreported, or "".
+func (h *Host) takeError() string {
+	L := h.L
+	if err := L.CallRef(h.rt.takeError, 0, 1); err != nil {
+		return ""
+	}
+	s, _ := L.ToString(-1)
+	L.Pop(1)
+	return s
 }
 
 func pkgLabel(pkg string) string {

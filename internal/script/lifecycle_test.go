@@ -1,0 +1,245 @@
+package script
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestRunawayTickHandler(t *testing.T) {
+	// The budget leaves the watchdog's grace period (a tenth of it) room on a loaded machine.
+	th := newTestHost(t, Options{Budget: 200 * time.Millisecond})
+	th.load("t-runaway")
+	start := time.Now()
+	th.ticks(5, tick)
+	if d := time.Since(start); d > 5*time.Second {
+		t.Fatalf("five ticks took %v: the runaway handler was not interrupted in time", d)
+	}
+	errs := th.log.matching("Lua Error on Class 'Server' Event 'Tick' (package 't-runaway')")
+	if len(errs) != 1 {
+		t.Fatalf("runaway reported %d times, want 1\nlog:\n%s", len(errs), th.log.dump())
+	}
+	msg := errs[0].Msg
+	if !strings.Contains(msg, "timed out") || !strings.Contains(msg, "[t-runaway/Server/Index.lua]:") {
+		t.Errorf("report lacks the timeout or the file:line:\n%s", msg)
+	}
+	if at := errs[0].Attrs["at"]; !strings.HasPrefix(at, "t-runaway/Server/Index.lua:") {
+		t.Errorf("at = %q, want the runaway file", at)
+	}
+	// The handler ran on every tick, including the ones after the runaway.
+	if got := th.run("t-runaway", "Ticks, Other"); got != "5\t5" {
+		t.Errorf("Ticks, Other = %q, want 5 and 5: later ticks and the other handler must still run", got)
+	}
+}
+
+func TestMemoryBomb(t *testing.T) {
+	// Filling 16 MiB takes Lua about 150 ms (more under -race): a generous budget keeps this a
+	// test of the memory cap, not of the watchdog.
+	th := newTestHost(t, Options{MemoryLimit: 16 << 20, Budget: 5 * time.Second})
+	th.load("t-membomb")
+	ok, err := th.ConsoleCommand("bomb", nil)
+	if !ok || err == nil || !strings.Contains(err.Error(), "not enough memory") {
+		t.Fatalf("bomb = %v, %v; want found and a memory error", ok, err)
+	}
+	if len(th.log.matching("Lua Error on Class 'Console' Event 'Command 'bomb'' (package 't-membomb')")) != 1 {
+		t.Errorf("the memory error was not reported with package and command\nlog:\n%s", th.log.dump())
+	}
+	th.State().GC()
+	if used := th.State().MemoryUsed(); used > 8<<20 {
+		t.Errorf("%d bytes still held after the bomb's garbage was collected", used)
+	}
+	for i := 0; i < 3; i++ {
+		if ok, err := th.ConsoleCommand("alive", nil); !ok || err != nil {
+			t.Fatalf("the state is unusable after the memory error: %v", err)
+		}
+	}
+	th.ticks(2, tick)
+	if got := th.run("t-membomb", "Alive"); got != "3" {
+		t.Errorf("Alive = %q", got)
+	}
+}
+
+func TestErrorInLoad(t *testing.T) {
+	th := newTestHost(t, Options{})
+	th.load("t-loaderror")
+	errs := th.log.matching("Lua Error on Class 'Package' Event 'Load' (package 't-loaderror')")
+	if len(errs) != 1 {
+		t.Fatalf("Load error reported %d times\nlog:\n%s", len(errs), th.log.dump())
+	}
+	msg := errs[0].Msg
+	for _, want := range []string{
+		"[t-loaderror/Server/Index.lua]:4: attempt to index a nil value (local 'x')",
+		"in function 'helper'",
+	} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("report lacks %q:\n%s", want, msg)
+		}
+	}
+	if got := th.run("t-loaderror", "LoadedOK"); got != "true" {
+		t.Errorf("the Load handler after the failing one did not run: LoadedOK = %q", got)
+	}
+}
+
+func TestEntryFileErrors(t *testing.T) {
+	th := newTestHost(t, Options{})
+	err := th.LoadPackage(testPackage("t-cycle"))
+	if err == nil {
+		t.Fatal("loading a package with a Require cycle succeeded")
+	}
+	want := "Package.Require cycle: t-cycle/Server/one.lua -> t-cycle/Server/two.lua -> t-cycle/Server/one.lua"
+	if !strings.Contains(err.Error(), want) {
+		t.Errorf("error %q does not name the cycle %q", err, want)
+	}
+	reports := th.log.matching(want)
+	if len(reports) != 1 || !strings.Contains(reports[0].Msg, "(package 't-cycle')") ||
+		!strings.Contains(reports[0].Msg, "[t-cycle/Server/two.lua]:1:") {
+		t.Errorf("cycle report = %+v", reports)
+	}
+}
+
+func TestReloadReplacesExport(t *testing.T) {
+	th := newTestHost(t, Options{})
+	th.load("t-exporter", "t-dependent")
+	if got := th.run("t-dependent", "Probe()"); got != "1\t10" {
+		t.Fatalf("Probe() = %q before the reload", got)
+	}
+	// A new version of the exporter: its persistent data says version 2.
+	if _, err := th.RunCode("t-exporter", `Package.SetPersistentData("version", 2)`); err != nil {
+		t.Fatal(err)
+	}
+	if err := th.UnloadPackage("t-exporter"); err != nil {
+		t.Fatal(err)
+	}
+	if got := th.run("t-dependent", "Probe()"); got != "missing\tnil" {
+		t.Errorf("Probe() = %q while the exporter is unloaded, want the export gone", got)
+	}
+	th.load("t-exporter")
+	if got := th.run("t-dependent", "Probe()"); got != "2\t20" {
+		t.Errorf("Probe() = %q after the reload, want the new export", got)
+	}
+	// A hot reload keeps the environment and replaces the export again.
+	if _, err := th.RunCode("t-exporter", `Package.SetPersistentData("version", 3)`); err != nil {
+		t.Fatal(err)
+	}
+	if err := th.HotReloadPackage(testPackage("t-exporter")); err != nil {
+		t.Fatal(err)
+	}
+	if got := th.run("t-dependent", "Probe()"); got != "3\t30" {
+		t.Errorf("Probe() = %q after the hot reload", got)
+	}
+}
+
+func TestUnloadTeardown(t *testing.T) {
+	th := newTestHost(t, Options{})
+	th.load("t-teardown", "t-dependent")
+	if _, err := th.RunCode("t-dependent", `Events.Subscribe("teardown-unloaded", function(u) UnloadedFlag = u end)`); err != nil {
+		t.Fatal(err)
+	}
+	th.ticks(2, tick)
+	subs, timers, cmds, exports, ok := th.PackageStats("t-teardown")
+	if !ok || subs != 5 || timers != 2 || cmds != 1 || exports != 1 {
+		t.Fatalf("before unload: subs %d timers %d commands %d exports %d (loaded %v), want 5 2 1 1", subs, timers, cmds, exports, ok)
+	}
+	before := th.run("t-teardown", "TickCount, TimerCount")
+	if before != "2\t2" {
+		t.Fatalf("TickCount, TimerCount = %q", before)
+	}
+	if err := th.UnloadPackage("t-teardown"); err != nil {
+		t.Fatal(err)
+	}
+	if got := th.run("t-dependent", "UnloadedFlag"); got != "true" {
+		t.Errorf("Unload handler saw IsUnloading() = %q", got)
+	}
+	if _, _, _, _, ok := th.PackageStats("t-teardown"); ok {
+		t.Error("the package is still known after unload")
+	}
+	th.ticks(3, tick)
+	if ok, _ := th.ConsoleCommand("teardown-cmd", nil); ok {
+		t.Error("the package's command survived unload")
+	}
+	if got := th.run("t-dependent", "TeardownExport"); got != "nil" {
+		t.Errorf("export after unload = %q", got)
+	}
+	if got := th.run("t-dependent", `Events.Call("teardown-event")`); got != "true" {
+		t.Errorf("Events.Call = %q", got)
+	}
+	if _, err := th.RunCode("t-teardown", "1"); err == nil {
+		t.Error("RunCode in an unloaded package succeeded")
+	}
+	b, err := os.ReadFile(filepath.Join(th.srv.dir, "Packages", ".data", "t-teardown.toml"))
+	if err != nil || !strings.Contains(string(b), `saved = "on unload"`) {
+		t.Errorf("persistent data not flushed on unload: %q, %v", b, err)
+	}
+	// Everything left belongs to t-dependent.
+	subs, timers, cmds, exports, _ = th.PackageStats("t-dependent")
+	if subs != 1 || timers != 0 || cmds != 0 || exports != 0 {
+		t.Errorf("t-dependent owns subs %d timers %d commands %d exports %d, want 1 0 0 0", subs, timers, cmds, exports)
+	}
+	// Loading again starts from scratch (a fresh environment).
+	th.load("t-teardown")
+	th.ticks(1, tick)
+	if got := th.run("t-teardown", "TickCount"); got != "1" {
+		t.Errorf("TickCount after reload = %q, want a fresh environment", got)
+	}
+}
+
+func TestResetStartsFreshState(t *testing.T) {
+	th := newTestHost(t, Options{})
+	th.load("t-teardown")
+	if _, err := th.RunCode("t-teardown", "_G.LeakedGlobal = 1"); err != nil {
+		t.Fatal(err)
+	}
+	old := th.State()
+	if err := th.Reset(); err != nil {
+		t.Fatal(err)
+	}
+	if th.State() == old {
+		t.Error("Reset kept the Lua state")
+	}
+	th.load("t-teardown")
+	if got := th.run("t-teardown", "LeakedGlobal"); got != "nil" {
+		t.Errorf("LeakedGlobal = %q after Reset", got)
+	}
+}
+
+func TestRunCode(t *testing.T) {
+	th := newTestHost(t, Options{})
+	th.load("t-dependent")
+	for _, tc := range []struct{ code, want string }{
+		{"1 + 1", "2"},
+		{"10 / 4", "2.5"},
+		{"'text'", "text"},
+		{"nil", "nil"},
+		{"{1, 2, x = 'y'}", `{1, 2, x = "y"}`},
+		{"Value = 5", ""},
+		{"Value * 2", "10"},
+		{"1, 2.0, true", "1\t2.0\ttrue"},
+		{"Package.GetName()", "t-dependent"},
+	} {
+		if got := th.run("t-dependent", tc.code); got != tc.want {
+			t.Errorf("RunCode(%q) = %q, want %q", tc.code, got, tc.want)
+		}
+	}
+	if _, err := th.RunCode("t-dependent", "error('boom')"); err == nil || !strings.Contains(err.Error(), "boom") {
+		t.Errorf("RunCode of a failing statement: %v", err)
+	}
+	if _, err := th.RunCode("t-dependent", "1 +"); err == nil || !strings.Contains(err.Error(), "unexpected symbol") {
+		t.Errorf("RunCode of bad syntax: %v", err)
+	}
+	if _, err := th.RunCode("nope", "1"); err == nil || !strings.Contains(err.Error(), "not loaded") {
+		t.Errorf("RunCode in a missing package: %v", err)
+	}
+}
+
+func TestLoadErrors(t *testing.T) {
+	th := newTestHost(t, Options{})
+	th.load("t-dependent")
+	if err := th.LoadPackage(testPackage("t-dependent")); err == nil {
+		t.Error("loading a package twice succeeded")
+	}
+	if err := th.UnloadPackage("nope"); err == nil {
+		t.Error("unloading a package that is not loaded succeeded")
+	}
+}
