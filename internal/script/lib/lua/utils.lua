@@ -139,10 +139,10 @@ end
 
 local function format_args(str, ...)
 	str = str or ""
-	local args = { ... }
+	local args = table.pack(...)
 	return (str:gsub("{(%d+)}", function(d)
 		local i = tonumber(d)
-		if i >= 1 and i <= select("#", ...) then
+		if i >= 1 and i <= args.n then
 			return tostring(args[i])
 		end
 	end))

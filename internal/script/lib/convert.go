@@ -1,0 +1,235 @@
+package lib
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+
+	"github.com/nanoforge/nanoforge/internal/lua"
+)
+
+// toValue reads the Lua value at idx into the shared value model (nil,
+// bool, int64, float64, string, []any, Object). A table whose keys are
+// exactly 1..n is an array; an empty table is an empty array; any other
+// table is an object whose number keys are written as text. what names
+// the caller for errors ("JSON.stringify").
+func toValue(s *lua.State, idx int, what string) (any, error) {
+	c := &toValueConv{s: s, what: what, seen: map[uintptr]bool{}}
+	return c.conv(s.AbsIndex(idx), "value", 0)
+}
+
+type toValueConv struct {
+	s    *lua.State
+	what string
+	seen map[uintptr]bool
+}
+
+func (c *toValueConv) conv(idx int, path string, depth int) (any, error) {
+	s := c.s
+	switch t := s.Type(idx); t {
+	case lua.TypeNil, lua.TypeNone:
+		return nil, nil
+	case lua.TypeBoolean:
+		return s.ToBoolean(idx), nil
+	case lua.TypeNumber:
+		if s.IsInteger(idx) {
+			n, _ := s.ToInteger(idx)
+			return n, nil
+		}
+		f, _ := s.ToNumber(idx)
+		return f, nil
+	case lua.TypeString:
+		str, _ := s.ToString(idx)
+		return str, nil
+	case lua.TypeTable:
+		return c.table(idx, path, depth)
+	default:
+		return nil, fmt.Errorf("%s: %s is a %s, which cannot be converted", c.what, path, t)
+	}
+}
+
+func (c *toValueConv) table(idx int, path string, depth int) (any, error) {
+	s := c.s
+	if depth >= maxJSONDepth {
+		return nil, fmt.Errorf("%s: %s is nested deeper than %d levels", c.what, path, maxJSONDepth)
+	}
+	ptr := s.ToPointer(idx)
+	if c.seen[ptr] {
+		return nil, fmt.Errorf("%s: %s refers back to a table that contains it (a cycle)", c.what, path)
+	}
+	c.seen[ptr] = true
+	defer delete(c.seen, ptr)
+	if !s.CheckStack(4) {
+		return nil, fmt.Errorf("%s: %s: Lua stack exhausted", c.what, path)
+	}
+
+	// First pass: is it a sequence 1..n?
+	n := s.RawLen(idx)
+	count := 0
+	isArray := true
+	s.PushNil()
+	for {
+		more, err := s.Next(idx)
+		if err != nil {
+			return nil, err
+		}
+		if !more {
+			break
+		}
+		count++
+		if isArray {
+			if !s.IsInteger(-2) {
+				isArray = false
+			} else if k, _ := s.ToInteger(-2); k < 1 || k > int64(n) {
+				isArray = false
+			}
+		}
+		s.Pop(1)
+	}
+	if isArray && count == n {
+		arr := make([]any, n)
+		for i := 1; i <= n; i++ {
+			s.RawGetI(idx, int64(i))
+			v, err := c.conv(s.AbsIndex(-1), path+"["+strconv.Itoa(i)+"]", depth+1)
+			s.Pop(1)
+			if err != nil {
+				return nil, err
+			}
+			arr[i-1] = v
+		}
+		return arr, nil
+	}
+	obj := make(Object, 0, count)
+	s.PushNil()
+	for {
+		more, err := s.Next(idx)
+		if err != nil {
+			return nil, err
+		}
+		if !more {
+			break
+		}
+		var key string
+		switch s.Type(-2) {
+		case lua.TypeString:
+			key, _ = s.ToString(-2) // copies; does not convert the key in place
+		case lua.TypeNumber:
+			if s.IsInteger(-2) {
+				k, _ := s.ToInteger(-2)
+				key = strconv.FormatInt(k, 10)
+			} else {
+				f, _ := s.ToNumber(-2)
+				key = strconv.FormatFloat(f, 'g', -1, 64)
+			}
+		default:
+			kt := s.Type(-2)
+			s.Pop(2)
+			return nil, fmt.Errorf("%s: %s has a key of type %s; only string and number keys can be converted", c.what, path, kt)
+		}
+		v, err := c.conv(s.AbsIndex(-1), path+"."+key, depth+1)
+		if err != nil {
+			s.Pop(2)
+			return nil, err
+		}
+		obj = append(obj, Member{Key: key, Value: v})
+		s.Pop(1)
+	}
+	return obj, nil
+}
+
+// pushValue pushes a value of the shared model. Arrays become sequences
+// (a nil element leaves a hole), Objects tables with string keys.
+func pushValue(s *lua.State, v any) {
+	if !s.CheckStack(3) {
+		panic("lib: Lua stack exhausted while converting a value")
+	}
+	switch x := v.(type) {
+	case nil:
+		s.PushNil()
+	case bool:
+		s.PushBoolean(x)
+	case int64:
+		s.PushInteger(x)
+	case int:
+		s.PushInteger(int64(x))
+	case float64:
+		s.PushNumber(x)
+	case string:
+		s.PushString(x)
+	case []any:
+		s.CreateTable(len(x), 0)
+		for i, e := range x {
+			if e == nil {
+				continue
+			}
+			pushValue(s, e)
+			s.RawSetI(-2, int64(i+1))
+		}
+	case Object:
+		s.CreateTable(0, len(x))
+		for _, m := range x {
+			pushValue(s, m.Value)
+			s.RawSetField(-2, m.Key)
+		}
+	case []string:
+		s.CreateTable(len(x), 0)
+		for i, e := range x {
+			s.PushString(e)
+			s.RawSetI(-2, int64(i+1))
+		}
+	case map[string]string:
+		s.CreateTable(0, len(x))
+		for k, e := range x {
+			s.PushString(e)
+			s.RawSetField(-2, k)
+		}
+	default:
+		s.PushString(fmt.Sprint(x))
+	}
+}
+
+// Argument helpers. They return *lua.ArgError so Lua reports
+// "bad argument #n to 'f' (...)".
+
+func argString(s *lua.State, i int, def string, optional bool) (string, error) {
+	if s.IsNoneOrNil(i) {
+		if optional {
+			return def, nil
+		}
+		return "", &lua.ArgError{Arg: i, Msg: "string expected, got " + typeName(s, i)}
+	}
+	str, ok := s.ToString(i)
+	if !ok {
+		return "", &lua.ArgError{Arg: i, Msg: "string expected, got " + typeName(s, i)}
+	}
+	return str, nil
+}
+
+func argInt(s *lua.State, i int, def int64) (int64, error) {
+	if s.IsNoneOrNil(i) {
+		return def, nil
+	}
+	n, ok := s.ToInteger(i)
+	if !ok {
+		if f, isNum := s.ToNumber(i); isNum && !math.IsNaN(f) && !math.IsInf(f, 0) {
+			return int64(f), nil
+		}
+		return 0, &lua.ArgError{Arg: i, Msg: "integer expected, got " + typeName(s, i)}
+	}
+	return n, nil
+}
+
+func argBool(s *lua.State, i int, def bool) bool {
+	if s.IsNoneOrNil(i) {
+		return def
+	}
+	return s.ToBoolean(i)
+}
+
+func typeName(s *lua.State, i int) string {
+	t := s.Type(i)
+	if t == lua.TypeNone {
+		return "no value"
+	}
+	return t.String()
+}

@@ -1,0 +1,258 @@
+package lib
+
+import (
+	"embed"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+
+	"github.com/nanoforge/nanoforge/internal/lua"
+)
+
+//go:embed lua/*.lua
+var luaFiles embed.FS
+
+// Host is what the libraries need from the scripting host.
+type Host interface {
+	// ServerDir is the server folder: File paths and SQLite databases are
+	// confined to it.
+	ServerDir() string
+	// Post hands fn to the tick goroutine, which runs it with the Lua state
+	// during its next tick (draining a Queue is the simplest way). It is
+	// called from worker goroutines. An error fn returns is a script error
+	// from an asynchronous callback: log it like any callback error.
+	// Functions posted after the state was closed or reset must be dropped.
+	Post(fn func(s *lua.State) error)
+	// Logger receives the libraries' warnings (a failed query, a request
+	// that got no response).
+	Logger() *slog.Logger
+	// Deprecated reports that a script used a legacy name; the host may log
+	// it once per name.
+	Deprecated(what string)
+	// AssetPacks lists the loaded asset packs, for the Assets class.
+	AssetPacks() []AssetPack
+}
+
+// Libs are the libraries registered in one Lua state. Close them before
+// closing the state.
+type Libs struct {
+	host Host
+	log  *slog.Logger
+	http *HTTPClient
+
+	mu       sync.Mutex
+	closed   bool
+	pending  sync.WaitGroup // asynchronous database and file work
+	dbs      map[*dbObject]struct{}
+	files    map[*fileObject]struct{}
+	precache []Precached
+}
+
+// Register defines the libraries as globals of s: the structs, NanosMath,
+// NanosTable, NanosUtils, the string extensions, JSON, TOML, HTTP,
+// Database, File and Assets. It must run on the goroutine that owns s,
+// before packages load.
+func Register(s *lua.State, host Host) (*Libs, error) {
+	if host == nil {
+		return nil, errors.New("lib.Register: host is nil")
+	}
+	l := &Libs{
+		host:  host,
+		log:   host.Logger(),
+		http:  NewHTTPClient(),
+		dbs:   map[*dbObject]struct{}{},
+		files: map[*fileObject]struct{}{},
+	}
+	if l.log == nil {
+		l.log = slog.Default()
+	}
+	top := s.Top()
+	defer s.SetTop(top)
+	for _, name := range []string{"nanosmath.lua", "structs.lua"} {
+		if err := runEmbedded(s, name, 0); err != nil {
+			return nil, err
+		}
+	}
+	s.PushGoFunction(func(s *lua.State) (int, error) {
+		what, _ := s.ToString(1)
+		host.Deprecated(what)
+		return 0, nil
+	})
+	if err := runEmbedded(s, "utils.lua", 1); err != nil {
+		return nil, err
+	}
+	for _, reg := range []func(*lua.State) error{l.registerJSON, l.registerTOML, l.registerHTTP, l.registerDatabase, l.registerFile, l.registerAssets} {
+		if err := reg(s); err != nil {
+			l.Close()
+			return nil, err
+		}
+	}
+	return l, nil
+}
+
+// runEmbedded runs one of the embedded Lua files with the nargs values on
+// top of the stack as its arguments.
+func runEmbedded(s *lua.State, name string, nargs int) error {
+	code, err := luaFiles.ReadFile("lua/" + name)
+	if err != nil {
+		return fmt.Errorf("lib: embedded %s: %w", name, err)
+	}
+	if err := s.LoadString(string(code), "=nanoforge/"+name); err != nil {
+		return fmt.Errorf("lib: compiling %s: %w", name, err)
+	}
+	if nargs > 0 {
+		s.Insert(-nargs - 1)
+	}
+	if err := s.CallBudget(nargs, 0, 0); err != nil {
+		return fmt.Errorf("lib: running %s: %w", name, err)
+	}
+	return nil
+}
+
+// Close waits for asynchronous work to finish, then closes the open
+// databases and files and stops the HTTP workers. Callbacks of work that
+// finishes during Close are still posted to the host.
+func (l *Libs) Close() {
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		return
+	}
+	l.closed = true
+	l.mu.Unlock()
+	l.http.Close()
+	l.pending.Wait()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for db := range l.dbs {
+		if db.db != nil {
+			_ = db.db.Close()
+			db.db = nil
+		}
+	}
+	for f := range l.files {
+		_ = f.h.Close()
+	}
+	clear(l.dbs)
+	clear(l.files)
+}
+
+// Wait blocks until all asynchronous requests, queries and reads started
+// so far have finished and posted their callbacks.
+func (l *Libs) Wait() {
+	l.http.Wait()
+	l.pending.Wait()
+}
+
+// goAsync runs work on a new goroutine, counted for Wait and Close.
+func (l *Libs) goAsync(work func()) error {
+	l.mu.Lock()
+	if l.closed {
+		l.mu.Unlock()
+		return errors.New("the scripting libraries are shutting down")
+	}
+	l.pending.Add(1)
+	l.mu.Unlock()
+	go func() {
+		defer l.pending.Done()
+		work()
+	}()
+	return nil
+}
+
+// callback posts a call of the Lua function held in registry slot ref
+// with the values push pushes (it returns how many). ref is released
+// either way. A ref of lua.RefNil (no callback) posts nothing.
+func (l *Libs) callback(ref int, push func(s *lua.State) int) {
+	if ref == lua.RefNil || ref == lua.NoRef {
+		return
+	}
+	l.host.Post(func(s *lua.State) error {
+		defer s.Unref(ref)
+		n := push(s)
+		return s.CallRef(ref, n, 0)
+	})
+}
+
+// refCallback stores the function at idx for a later callback: lua.RefNil
+// for nil, an ArgError for anything else that is not a function.
+func refCallback(s *lua.State, idx int) (int, error) {
+	switch s.Type(idx) {
+	case lua.TypeNone, lua.TypeNil:
+		return lua.RefNil, nil
+	case lua.TypeFunction:
+		s.PushValue(idx)
+		return s.Ref(), nil
+	}
+	return 0, &lua.ArgError{Arg: idx, Msg: "function expected, got " + typeName(s, idx)}
+}
+
+// newClass pushes a new global table name and returns its stack index.
+func newClass(s *lua.State, name string) (int, error) {
+	s.NewTable()
+	s.PushValue(-1)
+	if err := s.SetGlobal(name); err != nil {
+		return 0, fmt.Errorf("lib: defining %s: %w", name, err)
+	}
+	return s.AbsIndex(-1), nil
+}
+
+// setStatic sets class[name] to fn, called as Class.name(...) or, as old
+// packages do, Class:name(...): a first argument that is the class table
+// itself is dropped.
+func setStatic(s *lua.State, classIdx int, name string, fn lua.GoFunction) {
+	s.PushValue(classIdx)
+	s.PushGoClosure(func(s *lua.State) (int, error) {
+		if s.Top() >= 1 && s.Type(1) == lua.TypeTable && s.RawEqual(1, lua.UpvalueIndex(1)) {
+			s.Remove(1)
+		}
+		return fn(s)
+	}, 1)
+	s.RawSetField(classIdx, name)
+}
+
+// Queue is a goroutine-safe list of posted functions that the tick
+// goroutine drains: a ready-made implementation of Host.Post.
+type Queue struct {
+	mu    sync.Mutex
+	items []func(*lua.State) error
+}
+
+// Post adds fn to the queue. Safe from any goroutine.
+func (q *Queue) Post(fn func(*lua.State) error) {
+	q.mu.Lock()
+	q.items = append(q.items, fn)
+	q.mu.Unlock()
+}
+
+// Len reports how many functions wait.
+func (q *Queue) Len() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return len(q.items)
+}
+
+// Drain runs the functions posted so far, in order, and passes each
+// error to report (which may be nil). Functions posted while draining
+// wait for the next Drain. It returns how many ran.
+func (q *Queue) Drain(s *lua.State, report func(error)) int {
+	q.mu.Lock()
+	items := q.items
+	q.items = nil
+	q.mu.Unlock()
+	for _, fn := range items {
+		if err := fn(s); err != nil && report != nil {
+			report(err)
+		}
+	}
+	return len(items)
+}
+
+// Discard drops the queued functions without running them (after a
+// reset, when their registry references belong to a closed state).
+func (q *Queue) Discard() {
+	q.mu.Lock()
+	q.items = nil
+	q.mu.Unlock()
+}
