@@ -216,9 +216,9 @@ func TestEffectiveSettings(t *testing.T) {
 			want:    map[string]any{"enable_pvp": true, "max_props": int64(7), "gravity": 1.0, "mode": "tdm", "motd": "from config", "weird": "red"},
 		},
 		{
-			name:    "coercions: int to floating, integral float to integer",
-			config:  map[string]any{"gravity": int64(2), "max_props": 30.0},
-			want:    map[string]any{"enable_pvp": true, "max_props": int64(30), "gravity": 2.0, "mode": "ffa", "motd": "hi", "weird": "red"},
+			name:   "coercions: int to floating, integral float to integer",
+			config: map[string]any{"gravity": int64(2), "max_props": 30.0},
+			want:   map[string]any{"enable_pvp": true, "max_props": int64(30), "gravity": 2.0, "mode": "ffa", "motd": "hi", "weird": "red"},
 		},
 		{
 			name:    "mismatches keep the previous layer's value",
