@@ -45,6 +45,10 @@
 //   - [NewPackage], [NewAssetPack]: fresh manifests for the CLI's `add`.
 //   - [CheckName], [CheckLayout], [CheckVersion]: the naming, folder-layout
 //     and SemVer rules, usable on their own by the Store and the CLI.
+//   - [Package.Validate], [AssetPack.Validate]: the stricter publishing rules
+//     (SemVer, names of requirements, map_asset format ...) for the Store and
+//     `--cli check`; the server loads packages that fail them.
+//   - [SplitAssetRef]: "<asset-pack>::<asset-key>" references.
 //   - [ParseCompatVersion] and [CompatVersion.Compare]: compatibility
 //     versions compared numerically per component (1.100 > 1.99).
 //   - [EffectiveSettings] and [ParseCustomSettingsArg]: game-mode custom
