@@ -376,3 +376,28 @@ func FuzzResolve(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkResolve50 resolves 50 in-memory packages whose requirements form a DAG: the graph
+// work alone, without reading files.
+func BenchmarkResolve50(b *testing.B) {
+	var specs []string
+	var sel Selection
+	for i := 1; i < 50; i++ {
+		var reqs []string
+		for _, j := range []int{i + 1, i + 7} {
+			if j < 50 {
+				reqs = append(reqs, fmt.Sprintf("p%02d", j))
+			}
+		}
+		specs = append(specs, fmt.Sprintf("p%02d:script:%s", i, strings.Join(reqs, ",")))
+		sel.Packages = append(sel.Packages, fmt.Sprintf("p%02d", i))
+	}
+	specs = append(specs, "gm:game-mode:p01")
+	sel.GameMode = "gm"
+	src := mem(specs...)
+	for b.Loop() {
+		if p := Resolve(sel, src); len(p.Order) != 50 {
+			b.Fatalf("order has %d packages", len(p.Order))
+		}
+	}
+}

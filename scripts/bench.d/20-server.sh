@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Server start-up benchmark: time from nothing to the `Server started` line with 50 generated
+# packages (Config.toml open and rewrite, session log, manifests, requirement graph, load into
+# the no-op script host, shutdown), against the reference of only reading the same 50
+# Package.toml files with internal/manifest. Also the cost of one idle tick.
+# Each benchmark runs 5 times; the fastest run of each is compared (the machine may be busy).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+out="$(go test -run '^$' -bench 'Startup50|ReadManifests50|Step$|Resolve50' -benchmem -count 5 ./internal/server/ ./internal/packages/)"
+echo "$out" | grep -E '^Benchmark' || true
+echo "$out" | awk '
+  /^Benchmark/ {
+    name = $1; sub(/-[0-9]+$/, "", name)
+    ns = $3 + 0
+    if (!(name in best) || ns < best[name]) best[name] = ns
+  }
+  END {
+    s = best["BenchmarkStartup50"]; r = best["BenchmarkReadManifests50"]; t = best["BenchmarkStep"]
+    if (s == 0 || r == 0) { print "server: missing benchmark results" > "/dev/stderr"; exit 1 }
+    printf "server start-up, 50 packages:      %8.2f ms\n", s / 1e6
+    printf "reference, read 50 manifests:      %8.2f ms\n", r / 1e6
+    printf "ratio start-up / manifests:        %8.2f x\n", s / r
+    if (t > 0) printf "idle tick (loop overhead):         %8.2f us (%.4f%% of a 33.3 ms budget)\n", t / 1e3, t / 333333.33
+    if (best["BenchmarkResolve50"] > 0) printf "resolve 50 packages in memory:     %8.2f us\n", best["BenchmarkResolve50"] / 1e3
+  }'
