@@ -132,7 +132,8 @@ func (p *Problem) Error() string {
 	}
 	b.WriteString(strings.TrimRight(msg, ". "))
 	for _, e := range p.Errors {
-		if e.Message == "" {
+		// Stores often repeat the detail in the list; say each thing once.
+		if e.Message == "" || strings.Contains(msg, e.Message) {
 			continue
 		}
 		b.WriteString("; ")

@@ -61,7 +61,7 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	var logs bytes.Buffer
+	var logs lockedBuffer
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	store := exec.CommandContext(ctx, storeBin, "--listen", addr, "--data", filepath.Join(tmp, "store"), "--rate-limit", "0")

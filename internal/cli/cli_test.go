@@ -189,6 +189,11 @@ func TestUploadChecksBeforeContactingTheStore(t *testing.T) {
 	if r := runCLI(t, dir, "", "upload", "package", "pkg", "--token", "x", "--store", store); r.code != 1 || strings.Contains(r.stderr, "cannot reach") {
 		t.Fatalf("bad version: %d %q", r.code, r.stderr)
 	}
+	// Pre-release suffixes are refused like the Store does: channels carry them.
+	os.WriteFile(toml, bytes.Replace(data, []byte(`"0.1.0"`), []byte(`"1.0.0-beta.1"`), 1), 0o644)
+	if r := runCLI(t, dir, "", "upload", "package", "pkg", "--token", "x", "--store", store); r.code != 1 || !strings.Contains(r.stderr, "--channel beta") {
+		t.Fatalf("pre-release version: %d %q", r.code, r.stderr)
+	}
 	// The token is read from Config.toml when --token is absent.
 	os.WriteFile(toml, data, 0o644)
 	cfg := filepath.Join(dir, "Config.toml")

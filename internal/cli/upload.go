@@ -8,7 +8,10 @@ import (
 	"os"
 	"strings"
 
+	"github.com/Masterminds/semver/v3"
+
 	"github.com/nanoforge/nanoforge/internal/manifest"
+	"github.com/nanoforge/nanoforge/internal/store/zipcheck"
 	"github.com/nanoforge/nanoforge/storeclient"
 )
 
@@ -50,23 +53,46 @@ func validateLocal(kind storeclient.Kind, name, dir string) (version string, war
 		return "", nil, fmt.Errorf("%s has no %s; the Store needs it at the root of the upload", dir, file)
 	}
 	opts := manifest.LoadOptions{ReadOnly: true}
+	var reqs, assetReqs []string
 	if kind == storeclient.Assets {
 		a, w, err := manifest.LoadAssetsDir(dir, opts)
 		if err != nil {
 			return "", w, err
 		}
-		version, warns = a.Version, w
+		version, warns, assetReqs = a.Version, w, a.AssetsRequirements
 	} else {
 		p, w, err := manifest.LoadPackageDir(dir, opts)
 		if err != nil {
 			return "", w, err
 		}
-		version, warns = p.Version, w
+		version, warns, reqs, assetReqs = p.Version, w, p.PackagesRequirements, p.AssetsRequirements
 	}
 	if err := manifest.CheckVersion(version); err != nil {
 		return "", warns, fmt.Errorf("%s/%s: %v", dir, file, err)
 	}
+	// The Store orders releases by plain X.Y.Z and expresses pre-releases with channels.
+	if v, err := semver.StrictNewVersion(version); err != nil || v.Prerelease() != "" || v.Metadata() != "" {
+		return "", warns, fmt.Errorf("%s/%s: [meta] version %q: the Store takes plain X.Y.Z versions; upload pre-releases with --channel beta or --channel alpha instead of a -suffix", dir, file, version)
+	}
+	for _, req := range append(append([]string{}, reqs...), assetReqs...) {
+		if err := manifest.CheckName(req); err != nil {
+			return "", warns, fmt.Errorf("%s/%s: requirement %q: %v", dir, file, req, err)
+		}
+	}
 	return version, warns, nil
+}
+
+// checkArchive runs the Store's archive checks (paths, links, sizes, descriptor at the root) on
+// the zip about to be uploaded.
+func checkArchive(f *os.File, size int64, kind storeclient.Kind) error {
+	res, err := zipcheck.Check(f, size, zipcheck.DefaultLimits())
+	if err != nil {
+		return fmt.Errorf("the Store would refuse this archive: %w", err)
+	}
+	if res.Kind != string(kind) {
+		return fmt.Errorf("the archive holds %s, which makes it %s, not %s", res.ManifestName, res.Kind, kind)
+	}
+	return nil
 }
 
 // upload validates, zips and uploads a local package or asset pack as a new release.
@@ -114,6 +140,9 @@ func (s *session) upload(ctx context.Context, cmd *Command) error {
 	}
 	for _, sk := range packed.Skipped {
 		s.infof("Leaving out %s", sk)
+	}
+	if err := checkArchive(tmp, packed.Size, cmd.Kind); err != nil {
+		return err
 	}
 	if _, err := tmp.Seek(0, 0); err != nil {
 		return err

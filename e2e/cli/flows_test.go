@@ -1,0 +1,323 @@
+package cli_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/nanoforge/nanoforge/internal/cli"
+	"github.com/nanoforge/nanoforge/internal/manifest"
+	"github.com/nanoforge/nanoforge/storeclient"
+)
+
+func TestGameModeWithRequirementChain(t *testing.T) {
+	t.Parallel()
+	token := account(t)
+	author, server := t.TempDir(), t.TempDir()
+	props, libB, libA, gm := uniq(t, "props"), uniq(t, "lib-b"), uniq(t, "lib-a"), uniq(t, "gm")
+	publish(t, author, token, release{kind: storeclient.Assets, name: props, version: "1.0.0"})
+	publish(t, author, token, release{kind: storeclient.Packages, name: libB, version: "1.0.0", assets: []string{props}})
+	publish(t, author, token, release{kind: storeclient.Packages, name: libA, version: "1.0.0", packages: []string{libB}})
+	publish(t, author, token, release{kind: storeclient.Packages, name: gm, version: "1.0.0", pkgType: manifest.KindGameMode, packages: []string{libA}, assets: []string{props}})
+
+	r := mustOK(t, runCLI(t, server, "install", "package", gm))
+	// Requirements come before dependents.
+	last := -1
+	for _, n := range []string{props, libB, libA, gm} {
+		i := strings.Index(r.stdout, "Installed ")
+		i = strings.Index(r.stdout, " "+n+" 1.0.0 into")
+		if i < 0 || i < last {
+			t.Fatalf("%s missing or out of order:\n%s", n, r)
+		}
+		last = i
+	}
+	assertMatchesLock(t, server)
+	l := readLock(t, server)
+	if len(l.Resources) != 4 {
+		t.Fatalf("lock has %d entries", len(l.Resources))
+	}
+	for _, e := range l.Resources {
+		if e.Requested != (e.Name == gm) {
+			t.Errorf("%s requested = %v", e.Name, e.Requested)
+		}
+	}
+	startServer(t, server, "--game_mode", gm)
+
+	// check: all up to date.
+	r = mustOK(t, runCLI(t, server, "check"))
+	if !strings.Contains(r.stdout, "Everything is up to date") {
+		t.Fatalf("check:\n%s", r)
+	}
+
+	// A new lib-b: check sees it, install keeps the requirement, update moves it.
+	publish(t, author, token, release{kind: storeclient.Packages, name: libB, version: "1.1.0", assets: []string{props}})
+	r = mustOK(t, runCLI(t, server, "check"))
+	if !strings.Contains(r.stdout, "update available: update package "+libB) || !strings.Contains(r.stdout, "1 update(s) available") {
+		t.Fatalf("check after a new release:\n%s", r)
+	}
+	mustOK(t, runCLI(t, server, "install", "package", gm))
+	if v := installedVersion(t, server, storeclient.Packages, libB); v != "1.0.0" {
+		t.Fatalf("install moved a requirement to %s", v)
+	}
+	r = mustOK(t, runCLI(t, server, "update", "package", gm))
+	if v := installedVersion(t, server, storeclient.Packages, libB); v != "1.1.0" {
+		t.Fatalf("update left %s at %s:\n%s", libB, v, r)
+	}
+	if !strings.Contains(r.stdout, "is already installed and unchanged") {
+		t.Errorf("update did not report the unchanged ones:\n%s", r)
+	}
+	assertMatchesLock(t, server)
+	noTempLeft(t, server)
+
+	// The lock file rebuilds the same server elsewhere.
+	other := t.TempDir()
+	os.MkdirAll(filepath.Join(other, "Packages"), 0o755)
+	data, _ := os.ReadFile(filepath.Join(server, "Packages", cli.LockFileName))
+	os.WriteFile(filepath.Join(other, "Packages", cli.LockFileName), data, 0o644)
+	mustOK(t, runCLI(t, other, "install"))
+	for _, n := range []string{gm, libA, libB} {
+		a, _ := cli.HashTree(filepath.Join(server, "Packages", n))
+		b, _ := cli.HashTree(filepath.Join(other, "Packages", n))
+		if c := cli.Compare(a, b); !c.Empty() {
+			t.Errorf("%s differs between the original and the rebuilt server: %s", n, c)
+		}
+	}
+	if v := installedVersion(t, other, storeclient.Assets, props); v != "1.0.0" {
+		t.Errorf("asset pack in the rebuilt server: %s", v)
+	}
+	// Running it again changes nothing.
+	r = mustOK(t, runCLI(t, other, "install"))
+	if strings.Contains(r.stdout, "Installed") {
+		t.Errorf("second install from the lock reinstalled something:\n%s", r)
+	}
+
+	// Uninstall warns about dependents.
+	r = mustOK(t, runCLI(t, other, "uninstall", "package", libB))
+	if !strings.Contains(r.stdout, "requires package "+libB) {
+		t.Errorf("uninstall did not warn about %s:\n%s", libA, r)
+	}
+	if _, err := os.Stat(filepath.Join(other, "Packages", libB)); err == nil {
+		t.Error("uninstalled folder still there")
+	}
+	if readLock(t, other).Find(storeclient.Packages, libB) != nil {
+		t.Error("uninstalled package still in the lock")
+	}
+}
+
+func TestPinnedYankedAndChannels(t *testing.T) {
+	t.Parallel()
+	token := account(t)
+	author, server := t.TempDir(), t.TempDir()
+	name := uniq(t, "tools")
+	publish(t, author, token, release{kind: storeclient.Packages, name: name, version: "1.0.0"})
+	publish(t, author, token, release{kind: storeclient.Packages, name: name, version: "1.1.0"})
+	publish(t, author, token, release{kind: storeclient.Packages, name: name, version: "2.0.0", channel: "beta"})
+
+	mustOK(t, runCLI(t, server, "install", "package", name))
+	if v := installedVersion(t, server, storeclient.Packages, name); v != "1.1.0" {
+		t.Fatalf("stable install picked %s", v)
+	}
+	// Pinning goes back.
+	mustOK(t, runCLI(t, server, "install", "package", name+"@1.0.0"))
+	if v := installedVersion(t, server, storeclient.Packages, name); v != "1.0.0" {
+		t.Fatalf("pinned install gave %s", v)
+	}
+	// Yanked releases are skipped unless pinned.
+	if err := client(t, token).Yank(context.Background(), storeclient.Packages, name, "1.1.0", "breaks saves"); err != nil {
+		t.Fatal(err)
+	}
+	r := mustOK(t, runCLI(t, server, "update", "package", name))
+	if v := installedVersion(t, server, storeclient.Packages, name); v != "1.0.0" {
+		t.Fatalf("update picked yanked %s:\n%s", v, r)
+	}
+	mustOK(t, runCLI(t, server, "install", "package", name+"@1.1.0"))
+	if v := installedVersion(t, server, storeclient.Packages, name); v != "1.1.0" {
+		t.Fatalf("pinned yanked release not installed: %s", v)
+	}
+	// The beta channel opts in to pre-releases.
+	mustOK(t, runCLI(t, server, "update", "package", name, "--channel", "beta"))
+	if v := installedVersion(t, server, storeclient.Packages, name); v != "2.0.0" {
+		t.Fatalf("--channel beta gave %s", v)
+	}
+	e := readLock(t, server).Find(storeclient.Packages, name)
+	if e == nil || e.Version != "2.0.0" || !strings.EqualFold(e.Channel, "beta") {
+		t.Fatalf("lock entry = %+v", e)
+	}
+	// info shows the releases with their state.
+	r = mustOK(t, runCLI(t, server, "info", name))
+	for _, want := range []string{"1.1.0", "yanked: breaks saves", "2.0.0", "beta"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("info lacks %q:\n%s", want, r.stdout)
+		}
+	}
+	// search finds it.
+	r = mustOK(t, runCLI(t, server, "search", name))
+	if !strings.Contains(r.stdout, name) {
+		t.Errorf("search did not find %s:\n%s", name, r)
+	}
+}
+
+// corruptingProxy forwards to the Store, flipping one byte of every release download.
+func corruptingProxy(t *testing.T) *httptest.Server {
+	target, _ := url.Parse(storeURL)
+	rp := &httputil.ReverseProxy{
+		Rewrite: func(pr *httputil.ProxyRequest) {
+			pr.SetURL(target)
+			pr.Out.Host = pr.In.Host // download URLs point back at the proxy
+		},
+		ModifyResponse: func(resp *http.Response) error {
+			if !strings.HasSuffix(resp.Request.URL.Path, "/download") || resp.StatusCode != 200 {
+				return nil
+			}
+			resp.Body = &flipper{rc: resp.Body}
+			return nil
+		},
+	}
+	srv := httptest.NewServer(rp)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+type flipper struct {
+	rc interface {
+		Read([]byte) (int, error)
+		Close() error
+	}
+	flipped bool
+}
+
+func (f *flipper) Read(p []byte) (int, error) {
+	n, err := f.rc.Read(p)
+	if n > 0 && !f.flipped {
+		p[n/2] ^= 0x55
+		f.flipped = true
+	}
+	return n, err
+}
+
+func (f *flipper) Close() error { return f.rc.Close() }
+
+func TestCorruptDownloadLeavesOldVersion(t *testing.T) {
+	t.Parallel()
+	token := account(t)
+	author, server := t.TempDir(), t.TempDir()
+	name := uniq(t, "hud")
+	publish(t, author, token, release{kind: storeclient.Packages, name: name, version: "1.0.0"})
+	mustOK(t, runCLI(t, server, "install", "package", name))
+	lockBefore, _ := os.ReadFile(filepath.Join(server, "Packages", cli.LockFileName))
+	treeBefore, _ := cli.HashTree(filepath.Join(server, "Packages", name))
+
+	publish(t, author, token, release{kind: storeclient.Packages, name: name, version: "1.1.0"})
+	proxy := corruptingProxy(t)
+	r := runCLI(t, server, "update", "package", name, "--store", proxy.URL)
+	if r.code != 1 || !strings.Contains(r.stderr, "corrupt") || !strings.Contains(r.stderr, "nothing was changed") {
+		t.Fatalf("corrupted download: %s", r)
+	}
+	if v := installedVersion(t, server, storeclient.Packages, name); v != "1.0.0" {
+		t.Fatalf("installed version after a corrupt download: %s", v)
+	}
+	treeAfter, _ := cli.HashTree(filepath.Join(server, "Packages", name))
+	if c := cli.Compare(treeBefore, treeAfter); !c.Empty() {
+		t.Fatalf("files changed: %s", c)
+	}
+	lockAfter, _ := os.ReadFile(filepath.Join(server, "Packages", cli.LockFileName))
+	if string(lockBefore) != string(lockAfter) {
+		t.Fatal("lock file changed by a failed update")
+	}
+	noTempLeft(t, server)
+	// Straight from the Store the update works.
+	mustOK(t, runCLI(t, server, "update", "package", name))
+	if v := installedVersion(t, server, storeclient.Packages, name); v != "1.1.0" {
+		t.Fatalf("update after the corrupt attempt: %s", v)
+	}
+}
+
+func TestLocalChangesNeedConsent(t *testing.T) {
+	t.Parallel()
+	token := account(t)
+	author, server := t.TempDir(), t.TempDir()
+	name := uniq(t, "chat")
+	publish(t, author, token, release{kind: storeclient.Packages, name: name, version: "1.0.0"})
+	mustOK(t, runCLI(t, server, "install", "package", name))
+	edited := filepath.Join(server, "Packages", name, "Server", "Index.lua")
+	os.WriteFile(edited, []byte("-- my local fix\n"), 0o644)
+	os.MkdirAll(filepath.Join(server, "Packages", ".data"), 0o755)
+	os.WriteFile(filepath.Join(server, "Packages", ".data", name+".toml"), []byte("score = 3\n"), 0o644)
+
+	publish(t, author, token, release{kind: storeclient.Packages, name: name, version: "1.1.0"})
+	r := runCLI(t, server, "update", "package", name)
+	if r.code != 1 || !strings.Contains(r.stdout, "changed Server/Index.lua") || !strings.Contains(r.stderr, "--force") {
+		t.Fatalf("update over local changes without a terminal: %s", r)
+	}
+	if b, _ := os.ReadFile(edited); string(b) != "-- my local fix\n" {
+		t.Fatal("local change overwritten without consent")
+	}
+	// The real binary behaves the same (no terminal on its stdin here).
+	if r := runBinary(t, server, nil, "update", "package", name); r.code != 1 {
+		t.Fatalf("binary: %s", r)
+	}
+	r = mustOK(t, runCLI(t, server, "update", "package", name, "--force"))
+	if v := installedVersion(t, server, storeclient.Packages, name); v != "1.1.0" {
+		t.Fatalf("--force update gave %s:\n%s", v, r)
+	}
+	if b, _ := os.ReadFile(filepath.Join(server, "Packages", ".data", name+".toml")); string(b) != "score = 3\n" {
+		t.Fatal("Packages/.data was touched")
+	}
+	// A folder the CLI did not install is not silently replaced either.
+	own := uniq(t, "mine")
+	publish(t, author, token, release{kind: storeclient.Packages, name: own, version: "1.0.0"})
+	writeFiles(t, filepath.Join(server, "Packages", own), map[string]string{"Package.toml": "[meta]\n", "notes.txt": "mine"})
+	if r := runCLI(t, server, "install", "package", own); r.code != 1 || !strings.Contains(r.stdout, "not installed by nanoforge") {
+		t.Fatalf("install over a local folder: %s", r)
+	}
+	// Uninstalling changed files needs consent too.
+	os.WriteFile(edited, []byte("-- again\n"), 0o644)
+	if r := runCLI(t, server, "uninstall", "package", name); r.code != 1 {
+		t.Fatalf("uninstall of a changed package: %s", r)
+	}
+	mustOK(t, runCLI(t, server, "uninstall", "package", name, "--force"))
+	if _, err := os.Stat(filepath.Join(server, "Packages", name)); err == nil {
+		t.Fatal("folder still there after uninstall --force")
+	}
+}
+
+func TestTokenErrors(t *testing.T) {
+	t.Parallel()
+	author := t.TempDir()
+	name := uniq(t, "secret")
+	mustOK(t, runCLI(t, author, "add", "package", name, "--yes"))
+	r := runCLI(t, author, "upload", "package", name, "--token", "not-a-real-token", "--changelog", "x")
+	if r.code != 1 || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 || !strings.Contains(r.stderr, "401") || strings.Contains(r.stderr, "{") {
+		t.Fatalf("bad token: want one clear line with the Store's answer: %s", r)
+	}
+	// A read-only token may not upload.
+	readOnly := account(t, "read")
+	r = runCLI(t, author, "upload", "package", name, "--token", readOnly, "--changelog", "x")
+	if r.code != 1 || !strings.Contains(r.stderr, "403") {
+		t.Fatalf("read-only token: %s", r)
+	}
+	// A token from the environment works like --token.
+	token := account(t)
+	r = runCLIEnv(t, author, map[string]string{cli.TokenEnv: token}, "upload", "package", name, "--changelog", "x")
+	if r.code != 0 {
+		t.Fatalf("token from %s: %s", cli.TokenEnv, r)
+	}
+}
+
+func TestUnreachableStoreWithTheBinary(t *testing.T) {
+	t.Parallel()
+	addr, err := freeAddr()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := runBinary(t, t.TempDir(), nil, "install", "package", "anything", "--store", "http://"+addr)
+	if r.code != 1 || !strings.Contains(r.stderr, "cannot reach the Store at http://"+addr) {
+		t.Fatalf("unreachable Store: %s", r)
+	}
+}
