@@ -213,6 +213,22 @@ func TestParsePackageGenerations(t *testing.T) {
 	}
 }
 
+// TestLegacyTemplateKeysAreQuiet: the old template wrote every key for every
+// type, so empty keys that do not apply must not produce warnings.
+func TestLegacyTemplateKeysAreQuiet(t *testing.T) {
+	src := "[package]\nname = \"ls\"\ntype = \"loading-screen\"\nforce_no_map_script = false\nauto_cleanup = true\n" +
+		"compatibility_version = \"1.21\"\npackages_requirements = []\nassets_requirements = []\ncompatible_maps = []\n"
+	p, warns, err := ParsePackage([]byte(src), "f")
+	if err != nil || len(warns) != 0 || p.Kind != KindLoadingScreen || p.AutoCleanup || !p.CompatibilityVersion.IsZero() {
+		t.Errorf("%+v %v %v", p, warns, err)
+	}
+	// a legacy script keeps only the keys of the script template
+	p, _, err = ParsePackage([]byte("[package]\ntype = \"script\"\ncompatible_maps = [\"m\"]\n"), "f")
+	if err != nil || p.CompatibleMaps != nil {
+		t.Errorf("%+v %v", p, err)
+	}
+}
+
 func TestParseMapToml(t *testing.T) {
 	p, warns, err := ParseMapToml(readTestdata(t, "packages/map-old.toml"), "Map.toml")
 	if err != nil {
@@ -251,6 +267,8 @@ func TestParsePackageWarnings(t *testing.T) {
 		{"unknown top-level table", "[meta]\n[script]\n[extra]\n", [][]string{{"f:3:", "extra"}}},
 		{"legacy beside meta", "[meta]\n[script]\n[package]\nname = \"x\"\n", [][]string{{"old [package] table"}}},
 		{"legacy no type", "[package]\nname = \"x\"\n", [][]string{{"no type key"}}},
+		{"legacy key of another type", "[package]\ntype = \"script\"\ncompatible_maps = [\"m\"]\n", [][]string{{"f:3:", "package.compatible_maps", "not used by script packages"}}},
+		{"legacy unknown key", "[package]\ntype = \"script\"\nsomething = 1\n", [][]string{{"f:3:", "package.something", "unknown key"}}},
 		{"setting bad type", "[meta]\n[game_mode]\n[custom_settings]\na = { type = \"color\", default = 1 }\n", [][]string{{"f:4:", "custom_settings.a", "unknown custom setting type"}}},
 		{"setting default mismatch", "[meta]\n[game_mode]\n[custom_settings]\na = { type = \"integer\", default = \"ten\" }\n", [][]string{{"custom_settings.a", "expected an integer", "integer 0"}}},
 		{"setting no default", "[meta]\n[game_mode]\n[custom_settings]\na = { type = \"boolean\" }\n", [][]string{{"no default", "false"}}},
@@ -288,6 +306,7 @@ func TestParsePackageErrors(t *testing.T) {
 		{"duplicate key", "[meta]\ntitle = \"a\"\ntitle = \"b\"\n[script]\n", 3, 0, "", []string{"invalid TOML"}},
 		{"empty file", "", 0, 0, "", []string{"no [meta] or [package] table"}},
 		{"no type", "[meta]\ntitle = \"a\"\n", 1, 1, "meta", []string{"no package type table"}},
+		{"hyphenated section", "[meta]\n[game-mode]\n", 2, 1, "game-mode", []string{"write [game_mode]"}},
 		{"two types", "[meta]\n[script]\n[game_mode]\n", 3, 1, "game_mode", []string{"more than one package type", "[script], [game_mode]"}},
 		{"bool as string", "[meta]\n[script]\n  auto_cleanup = \"yes\"\n", 3, 3, "script.auto_cleanup", []string{"expected true or false", `string "yes"`}},
 		{"title as number", "[meta]\ntitle = 5\n[script]\n", 2, 1, "meta.title", []string{"expected a string", "integer 5"}},

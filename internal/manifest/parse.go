@@ -17,8 +17,9 @@ var sectionKeys = map[Kind][]string{
 	KindCModule:       {"modules"},
 }
 
-// legacyKeys are the [package] keys of generations 1 and 2.
-var legacyKeys = []string{"name", "title", "author", "version", "image", "type", "force_no_map_script", "force_no_map_package", "auto_cleanup", "load_level_entities", "compatibility_version", "packages_requirements", "assets_requirements", "compatible_maps", "compatible_game_modes"}
+// legacyTemplateKeys are the type keys of the generation 1 and 2 template,
+// which was shared by every package type.
+var legacyTemplateKeys = []string{"force_no_map_script", "force_no_map_package", "auto_cleanup", "load_level_entities", "compatibility_version", "packages_requirements", "assets_requirements", "compatible_maps", "compatible_game_modes"}
 
 // mapTomlKeys are the [map] keys of the old Map.toml.
 var mapTomlKeys = []string{"compatible_game_modes", "compatibility_version", "packages_requirements", "assets_requirements", "spawn_points", "map_asset", "auto_cleanup", "load_level_entities"}
@@ -101,6 +102,12 @@ func parseGen3(m map[string]any, md toml.MetaData, s *issues, p *Package, typeSe
 	p.Generation = Gen3
 	switch len(typeSections) {
 	case 0:
+		for _, k := range Kinds {
+			if _, ok := m[string(k)]; ok && string(k) != k.Section() {
+				s.fail(string(k), "[%s] is not a package type table: section names use underscores, write [%s]", k, k.Section())
+				return
+			}
+		}
 		s.fail("meta", "no package type table: add exactly one of [script], [game_mode], [map], [loading_screen] or [c_module]")
 		return
 	case 1:
@@ -234,11 +241,22 @@ func parseLegacy(m map[string]any, s *issues, p *Package) {
 		}
 	}
 	p.AutoCleanup = p.Kind.HasLua()
-	known := []string{"force_no_map_package", "auto_cleanup", "load_level_entities", "compatibility_version", "packages_requirements", "assets_requirements", "compatible_maps", "compatible_game_modes"}
 	if p.Kind.HasLua() {
-		readLuaKeys(tbl, "package", s, p, known)
+		readLuaKeys(tbl, "package", s, p, sectionKeys[p.Kind])
 	}
-	s.unknownKeys(tbl, "package", legacyKeys)
+	// The old template had the same keys for every type; those that do not
+	// apply to this type are dropped, with a warning only when they say
+	// something (a non-empty list).
+	for _, k := range legacyTemplateKeys {
+		if containsString(sectionKeys[p.Kind], k) || k == "force_no_map_script" && containsString(sectionKeys[p.Kind], "force_no_map_package") {
+			continue
+		}
+		if list, ok := tbl[k].([]any); ok && len(list) > 0 {
+			s.warn("package."+k, "%s is not used by %s packages; it is dropped", k, p.Kind)
+		}
+	}
+	known := append([]string{"name", "title", "author", "version", "image", "type"}, legacyTemplateKeys...)
+	s.unknownKeys(tbl, "package", known)
 	s.checkVersion("package.version", p.Version)
 	for k := range m {
 		if k != "package" {

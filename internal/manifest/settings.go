@@ -198,8 +198,10 @@ func MergeSettings(decls []CustomSetting, layers ...SettingsSource) (map[string]
 }
 
 // ParseCustomSettingsArg parses the --custom_settings argument: the body of
-// a TOML inline table without braces, `k1 = v1, k2 = 'text', k3 = 1.5`. An
-// empty argument yields an empty map.
+// a TOML inline table without braces, `k1 = v1, k2 = 'text', k3 = 1.5`. As
+// the docs write the flag with bare words ("var1 = value1"), a value that is
+// not valid TOML is taken as a string (`mode = ffa` gives "ffa"). An empty
+// argument yields an empty map.
 func ParseCustomSettingsArg(arg string) (map[string]any, error) {
 	if strings.TrimSpace(arg) == "" {
 		return map[string]any{}, nil
@@ -210,11 +212,77 @@ func ParseCustomSettingsArg(arg string) (map[string]any, error) {
 	var wrap struct {
 		V map[string]any `toml:"v"`
 	}
-	if _, err := toml.Decode("v = { "+arg+" }", &wrap); err != nil {
-		return nil, fmt.Errorf("--custom_settings %q: expected key = value pairs separated by commas (strings in quotes), e.g. \"max_props = 100, mode = 'ffa'\": %v", arg, err)
+	if _, err := toml.Decode("v = { "+arg+" }", &wrap); err == nil {
+		if wrap.V == nil {
+			wrap.V = map[string]any{}
+		}
+		return wrap.V, nil
 	}
-	if wrap.V == nil {
-		wrap.V = map[string]any{}
+	return parseSettingsLenient(arg)
+}
+
+// parseSettingsLenient splits the argument at top-level commas and reads
+// each `key = value` on its own, keeping values that are not TOML as text.
+func parseSettingsLenient(arg string) (map[string]any, error) {
+	out := map[string]any{}
+	pairs, ok := splitTopLevel(arg)
+	if !ok {
+		return nil, fmt.Errorf("--custom_settings %q: unbalanced quotes, brackets or braces", arg)
 	}
-	return wrap.V, nil
+	for _, pair := range pairs {
+		if strings.TrimSpace(pair) == "" {
+			continue
+		}
+		k, v, ok := strings.Cut(pair, "=")
+		key := strings.TrimSpace(k)
+		if !ok || key == "" {
+			return nil, fmt.Errorf("--custom_settings %q: %q is not key = value; separate pairs with commas, e.g. \"max_props = 100, mode = 'ffa'\"", arg, strings.TrimSpace(pair))
+		}
+		if parts := splitDotted(key); len(parts) == 1 {
+			key = parts[0]
+		} else {
+			return nil, fmt.Errorf("--custom_settings %q: %q is not a setting name (letters, digits, _ and -)", arg, key)
+		}
+		if _, dup := out[key]; dup {
+			return nil, fmt.Errorf("--custom_settings %q: %q is set twice", arg, key)
+		}
+		val := strings.TrimSpace(v)
+		var one struct {
+			V any `toml:"v"`
+		}
+		if _, err := toml.Decode("v = "+val, &one); err == nil && one.V != nil {
+			out[key] = one.V
+		} else {
+			out[key] = val
+		}
+	}
+	return out, nil
+}
+
+// splitTopLevel splits s at commas outside quotes, brackets and braces; ok
+// is false when those do not balance.
+func splitTopLevel(s string) (parts []string, ok bool) {
+	depth, start := 0, 0
+	var quote rune
+	for i, c := range s {
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '"' || c == '\'':
+			quote = c
+		case c == '[' || c == '{':
+			depth++
+		case c == ']' || c == '}':
+			depth--
+			if depth < 0 {
+				return nil, false
+			}
+		case c == ',' && depth == 0:
+			parts = append(parts, s[start:i])
+			start = i + 1
+		}
+	}
+	return append(parts, s[start:]), quote == 0 && depth == 0
 }

@@ -269,7 +269,15 @@ func TestParseCustomSettingsArg(t *testing.T) {
 		{"k1 = 1, k2 = 'text', k3 = \"q\", k4 = true, k5 = 1.5", map[string]any{"k1": int64(1), "k2": "text", "k3": "q", "k4": true, "k5": 1.5}, false},
 		{"max_props=10", map[string]any{"max_props": int64(10)}, false},
 		{"list = [1, 2]", map[string]any{"list": []any{int64(1), int64(2)}}, false},
-		{"k1 = value1", nil, true},
+		{"k1 = value1", map[string]any{"k1": "value1"}, false}, // bare words as in the docs
+		{"mode = free for all, max = 3, name = 'a, b'", map[string]any{"mode": "free for all", "max": int64(3), "name": "a, b"}, false},
+		{"list = [1, 2], m = ffa", map[string]any{"list": []any{int64(1), int64(2)}, "m": "ffa"}, false},
+		{"novalue", nil, true},
+		{"= 3", nil, true},
+		{"a.b = x", nil, true},
+		{"a = x, a = y", nil, true},
+		{"a = 'x", nil, true},
+		{"a = [1, 2", nil, true},
 		{"k1 = 1,", map[string]any{"k1": int64(1)}, false}, // trailing comma tolerated
 		{"k1 = 1 }, x = { y = 2", nil, true},
 		{"a = 1\nb = 2", nil, true},
