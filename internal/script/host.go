@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/nanoforge/nanoforge/internal/lua"
+	"github.com/nanoforge/nanoforge/internal/script/lib"
 	"github.com/nanoforge/nanoforge/internal/scripthost"
 )
 
@@ -56,8 +57,10 @@ type Options struct {
 	// FlushInterval is how much tick time passes between writes of changed persistent data.
 	// 0: DefaultFlushInterval.
 	FlushInterval time.Duration
-	// Libraries, when set, is called on every new Lua state after the enums and before the
-	// runtime, to register the utility libraries and structs (Vector, JSON, …) as globals.
+	// AssetPacks lists the loaded asset packs for the Assets class; nil: none.
+	AssetPacks func() []lib.AssetPack
+	// Libraries, when set, is called on every new Lua state after the standard libraries of
+	// internal/script/lib and before the runtime, to register more globals (entity classes).
 	Libraries func(L *lua.State) error
 }
 
@@ -75,6 +78,9 @@ type Host struct {
 	order   []string
 	sinceFl time.Duration
 	closed  bool
+
+	libs    *lib.Libs
+	libHost *libHost
 }
 
 // rtRefs are registry slots of the runtime's entry points.
@@ -147,19 +153,27 @@ func (h *Host) newState() error {
 		L.Close()
 		return fmt.Errorf("script: defining the enums: %w", err)
 	}
+	if err := h.openLibraries(); err != nil {
+		h.closeLibraries()
+		L.Close()
+		return fmt.Errorf("script: opening the libraries: %w", err)
+	}
 	if h.opts.Libraries != nil {
 		if err := h.opts.Libraries(L); err != nil {
+			h.closeLibraries()
 			L.Close()
 			return fmt.Errorf("script: opening the libraries: %w", err)
 		}
 	}
 	if err := L.LoadString(runtimeSource, runtimeChunk); err != nil {
+		h.closeLibraries()
 		L.Close()
 		return fmt.Errorf("script: compiling runtime.lua: %w", err)
 	}
 	h.pushNatives()
 	L.PushGlobalTable()
 	if err := L.CallBudget(2, 1, 0); err != nil {
+		h.closeLibraries()
 		L.Close()
 		return fmt.Errorf("script: starting runtime.lua: %w", err)
 	}
@@ -178,6 +192,7 @@ func (h *Host) newState() error {
 	if !h.opts.UnsafeLibs {
 		L.RawGetField(-1, "disable_unsafe")
 		if err := L.CallBudget(0, 0, 0); err != nil {
+			h.closeLibraries()
 			L.Close()
 			return fmt.Errorf("script: sandboxing the state: %w", err)
 		}
@@ -326,6 +341,7 @@ func (h *Host) Reset() error {
 			errs = append(errs, err)
 		}
 	}
+	h.closeLibraries()
 	if err := h.L.Close(); err != nil {
 		errs = append(errs, err)
 	}
@@ -345,6 +361,7 @@ func (h *Host) Close() error {
 	if err := h.L.CallRef(h.rt.flushAll, 0, 0); err != nil {
 		h.log.Error(fmt.Sprintf("script: flushing persistent data: %v", err))
 	}
+	h.closeLibraries()
 	return h.L.Close()
 }
 
@@ -362,7 +379,7 @@ func (h *Host) Stop() {
 	}
 }
 
-// Tick runs due timers, then fires Server "Tick" with delta in seconds, then writes persistent
+// Tick runs due timers, then the callbacks of finished asynchronous work, then fires Server "Tick" with delta in seconds, then writes persistent
 // data changed since the last write once FlushInterval of tick time has passed.
 func (h *Host) Tick(delta time.Duration) {
 	if h.closed {
@@ -396,6 +413,7 @@ func (h *Host) Tick(delta time.Duration) {
 		}
 		h.finish(hd)
 	}
+	h.runAsync()
 	h.dispatch("Server:Tick", "Server", "Tick", 1, func() { L.PushNumber(delta.Seconds()) })
 
 	h.sinceFl += delta

@@ -32,6 +32,8 @@ local sp = Server.GetMapSpawnPoints()
 t.eq(#sp, 2, "spawn points")
 t.eq(sp[1].location.X, 10.0, "spawn point location X")
 t.eq(sp[2].rotation.Yaw, 90.0, "spawn point rotation yaw")
+t.eq(getmetatable(sp[1].location), Vector, "spawn point locations are Vectors")
+t.eq(getmetatable(sp[1].rotation), Rotator, "spawn point rotations are Rotators")
 
 -- Values and ValueChange.
 local changes = {}

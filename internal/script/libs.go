@@ -1,0 +1,119 @@
+package script
+
+import (
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/nanoforge/nanoforge/internal/lua"
+	"github.com/nanoforge/nanoforge/internal/script/lib"
+)
+
+// libHost is what the libraries of one Lua state see of the host. Each state gets its own, so
+// callbacks posted by work started before a Reset are dropped with the old state.
+type libHost struct {
+	h *Host
+
+	mu      sync.Mutex
+	queue   []func(*lua.State) error
+	closed  bool
+	seenDep map[string]bool
+}
+
+var _ lib.Host = (*libHost)(nil)
+
+func (l *libHost) ServerDir() string    { return l.h.serverDir }
+func (l *libHost) Logger() *slog.Logger { return l.h.log }
+func (l *libHost) AssetPacks() []lib.AssetPack {
+	if l.h.opts.AssetPacks == nil {
+		return nil
+	}
+	return l.h.opts.AssetPacks()
+}
+
+// Post queues fn for the next tick; it is called from worker goroutines.
+func (l *libHost) Post(fn func(*lua.State) error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.closed {
+		return
+	}
+	l.queue = append(l.queue, fn)
+}
+
+// Deprecated logs a legacy name once per state.
+func (l *libHost) Deprecated(what string) {
+	l.mu.Lock()
+	seen := l.seenDep[what]
+	l.seenDep[what] = true
+	l.mu.Unlock()
+	if !seen {
+		l.h.log.Warn(what + " is deprecated")
+	}
+}
+
+// take returns the queued callbacks and empties the queue.
+func (l *libHost) take() []func(*lua.State) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	q := l.queue
+	l.queue = nil
+	return q
+}
+
+func (l *libHost) close() {
+	l.mu.Lock()
+	l.closed = true
+	l.queue = nil
+	l.mu.Unlock()
+}
+
+// openLibraries registers the structs, utility classes and I/O libraries in the new state.
+func (h *Host) openLibraries() error {
+	lh := &libHost{h: h, seenDep: map[string]bool{}}
+	libs, err := lib.Register(h.L, lh)
+	if err != nil {
+		return err
+	}
+	h.libHost, h.libs = lh, libs
+	return nil
+}
+
+// closeLibraries waits for the libraries' asynchronous work and drops its callbacks.
+func (h *Host) closeLibraries() {
+	if h.libs != nil {
+		h.libs.Close()
+		h.libs = nil
+	}
+	if h.libHost != nil {
+		h.libHost.close()
+		h.libHost = nil
+	}
+}
+
+// runAsync runs the callbacks of finished asynchronous work (HTTP responses, query results,
+// file reads). Each runs the Lua callback itself, under the host's budget.
+func (h *Host) runAsync() {
+	if h.libHost == nil {
+		return
+	}
+	for _, fn := range h.libHost.take() {
+		start := time.Now()
+		err := fn(h.L)
+		if err != nil {
+			h.reportGo("", "Async", "Callback", err)
+		}
+		if d := time.Since(start); d > h.budget() && h.budget() > 0 {
+			h.log.Warn(fmt.Sprintf("an asynchronous callback took %v, more than the %v budget", d.Round(time.Millisecond), h.budget()))
+		}
+	}
+}
+
+// WaitAsync blocks until the libraries' asynchronous work started so far has finished and
+// posted its callbacks (they run at the next Tick). Tests use it instead of sleeping.
+func (h *Host) WaitAsync() {
+	if h.libs != nil {
+		h.libs.Wait()
+	}
+}
