@@ -89,7 +89,7 @@ func (s *Service) Search(ctx context.Context, sq SearchQuery) (SearchResult, err
 	if err := s.db.Q().Row(ctx, `SELECT COUNT(*)`+from, args...).Scan(&total); err != nil {
 		return SearchResult{}, err
 	}
-	score := "0"
+	score := ""
 	var scoreArgs []any
 	if q != "" {
 		score = `(CASE WHEN r.name_lower = ? THEN 1000 ELSE 0 END + CASE WHEN r.name_lower LIKE ? ESCAPE '\' THEN 200 ELSE 0 END +
@@ -98,15 +98,18 @@ func (s *Service) Search(ctx context.Context, sq SearchQuery) (SearchResult, err
 		e := likeEscape(q)
 		scoreArgs = []any{q, e + "%", "%" + e + "%", "%," + e + ",%", "%" + e + "%"}
 	}
-	order := score + " DESC, r.downloads DESC, r.name_lower"
+	order := "r.downloads DESC, r.name_lower"
+	if q != "" {
+		order = score + " DESC, " + order
+	}
 	switch sq.Sort {
 	case "", "relevance":
 	case "downloads":
-		order = "r.downloads DESC, r.name_lower"
+		order, scoreArgs = "r.downloads DESC, r.name_lower", nil
 	case "newest":
-		order = "r.created_at DESC, r.id DESC"
+		order, scoreArgs = "r.created_at DESC, r.id DESC", nil
 	case "updated":
-		order = "r.updated_at DESC, r.id DESC"
+		order, scoreArgs = "r.updated_at DESC, r.id DESC", nil
 	default:
 		return SearchResult{}, invalid("sort", "unknown sort %q; use relevance, downloads, newest or updated", sq.Sort)
 	}

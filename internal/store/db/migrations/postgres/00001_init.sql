@@ -31,7 +31,7 @@ CREATE TABLE tokens (
     user_id      BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
     label        TEXT NOT NULL,
     hash         TEXT NOT NULL UNIQUE,
-    scopes       TEXT NOT NULL,
+    scopes       BIGINT NOT NULL,
     created_at   BIGINT NOT NULL,
     expires_at   BIGINT NOT NULL,
     last_used_at BIGINT NOT NULL DEFAULT 0,

@@ -31,7 +31,7 @@ CREATE TABLE tokens (
     user_id      INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
     label        TEXT NOT NULL,
     hash         TEXT NOT NULL UNIQUE,
-    scopes       TEXT NOT NULL,
+    scopes       INTEGER NOT NULL,
     created_at   INTEGER NOT NULL,
     expires_at   INTEGER NOT NULL,
     last_used_at INTEGER NOT NULL DEFAULT 0,

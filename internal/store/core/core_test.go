@@ -1,0 +1,577 @@
+package core
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nanoforge/nanoforge/internal/store/blob"
+	"github.com/nanoforge/nanoforge/internal/store/storetest"
+)
+
+var ctx = context.Background()
+
+// fastArgon keeps password hashing cheap under -race; production uses DefaultArgon2.
+var fastArgon = Argon2Params{Time: 1, Memory: 64, Threads: 1}
+
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+type fixture struct {
+	svc   *Service
+	env   *storetest.Env
+	clock *clock
+}
+
+func newFixture(t *testing.T, b storetest.Backend) *fixture {
+	t.Helper()
+	env := storetest.Open(t, b)
+	c := &clock{t: time.Now().UTC()}
+	svc, err := New(env.DB, env.Blob, Config{SignupOpen: true, TmpDir: t.TempDir(), Argon2: fastArgon, Now: c.Now, LoginFailures: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &fixture{svc: svc, env: env, clock: c}
+}
+
+// user creates an account and returns its actor with all scopes.
+func (f *fixture) user(t *testing.T, name string) Actor {
+	t.Helper()
+	u, err := f.svc.CreateUser(ctx, name, "password-"+name, false, true)
+	if err != nil {
+		t.Fatalf("create user %s: %v", name, err)
+	}
+	return Actor{UserID: u.ID, Name: u.Name, Scopes: ScopeAll, Client: "client-" + name}
+}
+
+func (f *fixture) upload(t *testing.T, a Actor, kind, name string, zip []byte, publish bool, channel string) Release {
+	t.Helper()
+	rel, err := f.svc.Upload(ctx, a, UploadInput{Kind: kind, Name: name, File: bytes.NewReader(zip), Changelog: "changes", Publish: publish, Channel: channel})
+	if err != nil {
+		t.Fatalf("upload %s %s: %v", kind, name, err)
+	}
+	return rel
+}
+
+func wantStatus(t *testing.T, err error, status int) {
+	t.Helper()
+	if err == nil {
+		t.Fatalf("want error with status %d, got success", status)
+	}
+	if got := StatusOf(err); got != status {
+		t.Fatalf("want status %d, got %d: %v", status, got, err)
+	}
+}
+
+func forBackends(t *testing.T, fn func(t *testing.T, f *fixture)) {
+	for _, b := range storetest.Backends {
+		t.Run(b.Name, func(t *testing.T) {
+			t.Parallel()
+			fn(t, newFixture(t, b))
+		})
+	}
+}
+
+func TestReleaseLifecycle(t *testing.T) {
+	forBackends(t, func(t *testing.T, f *fixture) {
+		alice := f.user(t, "alice")
+		rel := f.upload(t, alice, KindPackages, "hello", storetest.PackageZip(t, "1.0.0"), false, "")
+		if rel.State != StateDraft || rel.Channel != ChannelStable || len(rel.SHA256) != 64 {
+			t.Fatalf("first upload: %+v", rel)
+		}
+		// A draft is invisible to others.
+		if _, err := f.svc.GetResource(ctx, Anonymous("x"), KindPackages, "hello"); StatusOf(err) != http.StatusNotFound {
+			t.Fatalf("anonymous sees a draft-only resource: %v", err)
+		}
+		v, err := f.svc.GetResource(ctx, alice, KindPackages, "hello")
+		if err != nil || len(v.Releases) != 1 || v.Category != "script" || v.Team.Name != "alice" {
+			t.Fatalf("owner view: %+v %v", v, err)
+		}
+		// Same version twice is refused.
+		_, err = f.svc.Upload(ctx, alice, UploadInput{Kind: KindPackages, Name: "hello", File: bytes.NewReader(storetest.PackageZip(t, "1.0.0"))})
+		wantStatus(t, err, http.StatusConflict)
+		// Kind must match the manifest.
+		_, err = f.svc.Upload(ctx, alice, UploadInput{Kind: KindAssets, Name: "hello", File: bytes.NewReader(storetest.PackageZip(t, "1.0.1"))})
+		wantStatus(t, err, http.StatusUnprocessableEntity)
+
+		if _, err := f.svc.Publish(ctx, alice, KindPackages, "hello", "1.0.0", ""); err != nil {
+			t.Fatal(err)
+		}
+		f.upload(t, alice, KindPackages, "hello", storetest.PackageZip(t, "1.1.0"), true, "Beta")
+		f.upload(t, alice, KindPackages, "hello", storetest.PackageZip(t, "0.9.0"), true, "")
+		f.upload(t, alice, KindPackages, "hello", storetest.PackageZip(t, "2.0.0"), true, "Private")
+		v, err = f.svc.GetResource(ctx, Anonymous("x"), KindPackages, "hello")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Latest != (Latest{Stable: "1.0.0", Beta: "1.1.0", Alpha: "1.1.0"}) {
+			t.Fatalf("latest: %+v", v.Latest)
+		}
+		if len(v.Releases) != 3 || v.Releases[0].Version != "1.1.0" {
+			t.Fatalf("anonymous releases (private hidden, SemVer order): %+v", v.Releases)
+		}
+		// Published releases cannot be deleted; yank needs a reason and keeps exact downloads.
+		wantStatus(t, f.svc.DeleteRelease(ctx, alice, KindPackages, "hello", "1.0.0"), http.StatusConflict)
+		_, err = f.svc.Yank(ctx, alice, KindPackages, "hello", "1.0.0", "")
+		wantStatus(t, err, http.StatusUnprocessableEntity)
+		if _, err := f.svc.Yank(ctx, alice, KindPackages, "hello", "1.0.0", "crashes on load"); err != nil {
+			t.Fatal(err)
+		}
+		v, _ = f.svc.GetResource(ctx, Anonymous("x"), KindPackages, "hello")
+		if v.Latest.Stable != "0.9.0" {
+			t.Fatalf("yanked release still latest: %+v", v.Latest)
+		}
+		rel, obj, err := f.svc.OpenDownload(ctx, Anonymous("x"), KindPackages, "hello", "1.0.0")
+		if err != nil {
+			t.Fatalf("yanked release not downloadable by exact version: %v", err)
+		}
+		obj.Close()
+		if !rel.Yanked || rel.YankReason != "crashes on load" {
+			t.Fatalf("yank not recorded: %+v", rel)
+		}
+		// Drafts can be deleted.
+		f.upload(t, alice, KindPackages, "hello", storetest.PackageZip(t, "3.0.0"), false, "")
+		if err := f.svc.DeleteRelease(ctx, alice, KindPackages, "hello", "3.0.0"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.GetRelease(ctx, alice, KindPackages, "hello", "3.0.0"); StatusOf(err) != http.StatusNotFound {
+			t.Fatalf("deleted draft still there: %v", err)
+		}
+	})
+}
+
+func TestUploadNameHeldByOtherTeam(t *testing.T) {
+	forBackends(t, func(t *testing.T, f *fixture) {
+		alice, bob := f.user(t, "alice"), f.user(t, "bob")
+		f.upload(t, alice, KindPackages, "shared", storetest.PackageZip(t, "1.0.0"), true, "")
+		_, err := f.svc.Upload(ctx, bob, UploadInput{Kind: KindPackages, Name: "shared", File: bytes.NewReader(storetest.PackageZip(t, "1.0.1"))})
+		wantStatus(t, err, http.StatusForbidden)
+		// Bob as a member may upload drafts but not publish.
+		if err := f.svc.SetMember(ctx, alice, "alice", "bob", RoleMember); err != nil {
+			t.Fatal(err)
+		}
+		f.upload(t, bob, KindPackages, "shared", storetest.PackageZip(t, "1.0.1"), false, "")
+		_, err = f.svc.Publish(ctx, bob, KindPackages, "shared", "1.0.1", "")
+		wantStatus(t, err, http.StatusForbidden)
+		// Scopes gate uploads.
+		ro := bob
+		ro.Scopes = ScopeRead
+		_, err = f.svc.Upload(ctx, ro, UploadInput{Kind: KindPackages, Name: "shared", File: bytes.NewReader(storetest.PackageZip(t, "1.0.2"))})
+		wantStatus(t, err, http.StatusForbidden)
+	})
+}
+
+func TestConcurrentUploadsOneWins(t *testing.T) {
+	forBackends(t, func(t *testing.T, f *fixture) {
+		alice := f.user(t, "alice")
+		f.upload(t, alice, KindPackages, "race", storetest.PackageZip(t, "0.1.0"), true, "")
+		const n = 6
+		var wg sync.WaitGroup
+		errs := make([]error, n)
+		for i := range n {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				// Different bytes (changelog in the zip) but the same version.
+				z := storetest.Zip(t, "Package.toml", storetest.PackageToml("1.0.0", nil, nil), "CHANGES.md", string(rune('a'+i)))
+				_, errs[i] = f.svc.Upload(ctx, alice, UploadInput{Kind: KindPackages, Name: "race", File: bytes.NewReader(z)})
+			}()
+		}
+		wg.Wait()
+		ok := 0
+		for _, err := range errs {
+			if err == nil {
+				ok++
+			} else if StatusOf(err) != http.StatusConflict {
+				t.Errorf("unexpected error: %v", err)
+			}
+		}
+		if ok != 1 {
+			t.Fatalf("%d uploads of the same version succeeded, want exactly 1 (%v)", ok, errs)
+		}
+		var rows int
+		f.env.DB.Q().Row(ctx, `SELECT COUNT(*) FROM releases WHERE version = '1.0.0'`).Scan(&rows)
+		if rows != 1 {
+			t.Fatalf("%d rows for the version", rows)
+		}
+	})
+}
+
+func TestKilledUploadLeavesNothing(t *testing.T) {
+	forBackends(t, func(t *testing.T, f *fixture) {
+		alice := f.user(t, "alice")
+		crash := errors.New("simulated crash between blob write and commit")
+		f.svc.afterBlob = func() error { return crash }
+		z := storetest.PackageZip(t, "1.0.0")
+		if _, err := f.svc.Upload(ctx, alice, UploadInput{Kind: KindPackages, Name: "crashy", File: bytes.NewReader(z)}); !errors.Is(err, crash) {
+			t.Fatalf("want the simulated crash, got %v", err)
+		}
+		f.svc.afterBlob = nil
+		// An upload cancelled mid-stream leaves nothing either.
+		cctx, cancel := context.WithCancel(ctx)
+		pr := &cancelAfter{r: bytes.NewReader(z), n: 10, cancel: cancel}
+		if _, err := f.svc.Upload(cctx, alice, UploadInput{Kind: KindPackages, Name: "crashy", File: pr}); err == nil {
+			t.Fatal("cancelled upload succeeded")
+		}
+		if _, err := f.svc.GetResource(ctx, alice, KindPackages, "crashy"); StatusOf(err) != http.StatusNotFound {
+			t.Fatalf("a crashed upload is visible: %v", err)
+		}
+		zips, _ := f.env.Blob.List(ctx, "zip/")
+		if len(zips) != 1 {
+			t.Fatalf("expected the crashed upload's orphan blob, found %d", len(zips))
+		}
+		// Within the grace period the orphan stays (it may be another process's upload in flight).
+		if rep, err := f.svc.Cleanup(ctx); err != nil || rep.OrphanBlobs != 0 {
+			t.Fatalf("cleanup inside grace: %+v %v", rep, err)
+		}
+		f.clock.Add(2 * time.Hour)
+		// A committed release's blob must survive cleanup.
+		f.upload(t, alice, KindPackages, "kept", storetest.PackageZip(t, "1.0.1"), true, "")
+		f.clock.Add(2 * time.Hour)
+		if _, err := f.svc.Cleanup(ctx); err != nil {
+			t.Fatal(err)
+		}
+		zips, _ = f.env.Blob.List(ctx, "zip/")
+		if len(zips) != 1 {
+			t.Fatalf("after cleanup want only the committed release's blob, found %v", zips)
+		}
+		if _, obj, err := f.svc.OpenDownload(ctx, alice, KindPackages, "kept", "1.0.1"); err != nil {
+			t.Fatalf("committed release lost by cleanup: %v", err)
+		} else {
+			obj.Close()
+		}
+		if _, err := f.env.Blob.Stat(ctx, BlobKey(zips[0].Key[len("zip/aa/bb/"):])); err != nil && !errors.Is(err, blob.ErrNotFound) {
+			t.Fatal(err)
+		}
+	})
+}
+
+type cancelAfter struct {
+	r      *bytes.Reader
+	n      int
+	cancel func()
+}
+
+func (c *cancelAfter) Read(p []byte) (int, error) {
+	if c.n == 0 {
+		c.cancel()
+		return 0, context.Canceled
+	}
+	c.n--
+	if len(p) > 16 {
+		p = p[:16]
+	}
+	return c.r.Read(p)
+}
+
+func TestResolve(t *testing.T) {
+	forBackends(t, func(t *testing.T, f *fixture) {
+		alice := f.user(t, "alice")
+		f.upload(t, alice, KindAssets, "textures", storetest.Zip(t, "Assets.toml", storetest.AssetsToml("1.0.0", nil)), true, "")
+		f.upload(t, alice, KindAssets, "props", storetest.Zip(t, "Assets.toml", storetest.AssetsToml("2.0.0", []string{"textures"})), true, "")
+		f.upload(t, alice, KindPackages, "lib", storetest.Zip(t, "Package.toml", storetest.PackageToml("1.0.0", nil, []string{"props"})), true, "")
+		f.upload(t, alice, KindPackages, "lib", storetest.Zip(t, "Package.toml", storetest.PackageToml("1.1.0", nil, []string{"props"})), true, "Beta")
+		f.upload(t, alice, KindPackages, "game", storetest.PackageZip(t, "1.0.0", "lib"), true, "")
+		items, err := f.svc.Resolve(ctx, Anonymous("x"), ResolveRequest{Packages: []string{"game"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, it := range items {
+			got = append(got, it.Name+"@"+it.Version)
+		}
+		want := []string{"textures@1.0.0", "props@2.0.0", "lib@1.0.0", "game@1.0.0"}
+		if len(got) != len(want) {
+			t.Fatalf("install set %v, want %v", got, want)
+		}
+		for i := range want {
+			if got[i] != want[i] {
+				t.Fatalf("install set %v, want %v (requirements first)", got, want)
+			}
+		}
+		if !items[3].Requested || items[0].Requested {
+			t.Fatalf("requested flags wrong: %+v", items)
+		}
+		items, _ = f.svc.Resolve(ctx, Anonymous("x"), ResolveRequest{Packages: []string{"game"}, Channel: "beta"})
+		if items[2].Version != "1.1.0" {
+			t.Fatalf("beta channel should pick lib 1.1.0: %+v", items)
+		}
+		// Yanked: never chosen, unless pinned.
+		f.svc.Yank(ctx, alice, KindPackages, "lib", "1.0.0", "bad")
+		_, err = f.svc.Resolve(ctx, Anonymous("x"), ResolveRequest{Packages: []string{"game"}})
+		wantStatus(t, err, http.StatusUnprocessableEntity)
+		if err == nil || !bytes.Contains([]byte(err.Error()), []byte("required by game")) {
+			t.Fatalf("error should name who required lib: %v", err)
+		}
+		items, err = f.svc.Resolve(ctx, Anonymous("x"), ResolveRequest{Packages: []string{"lib@1.0.0"}})
+		if err != nil || items[len(items)-1].Version != "1.0.0" {
+			t.Fatalf("pinned yanked release: %+v %v", items, err)
+		}
+		_, err = f.svc.Resolve(ctx, Anonymous("x"), ResolveRequest{Packages: []string{"nothing-here"}})
+		wantStatus(t, err, http.StatusNotFound)
+		// Cycles are reported.
+		f.upload(t, alice, KindPackages, "cyc-a", storetest.PackageZip(t, "1.0.0", "cyc-b"), true, "")
+		f.upload(t, alice, KindPackages, "cyc-b", storetest.PackageZip(t, "1.0.0", "cyc-a"), true, "")
+		_, err = f.svc.Resolve(ctx, Anonymous("x"), ResolveRequest{Packages: []string{"cyc-a"}})
+		wantStatus(t, err, http.StatusUnprocessableEntity)
+	})
+}
+
+func TestSearch(t *testing.T) {
+	forBackends(t, func(t *testing.T, f *fixture) {
+		alice := f.user(t, "alice")
+		for _, n := range []string{"vehicles", "vehicle-pack", "sandbox", "cars"} {
+			f.upload(t, alice, KindPackages, n, storetest.PackageZip(t, "1.0.0"), true, "")
+			f.clock.Add(time.Minute)
+		}
+		desc := "All the vehicles you need"
+		if _, err := f.svc.UpdateResource(ctx, alice, KindPackages, "cars", ResourceUpdate{ShortDescription: &desc, Tags: &[]string{"vehicles", "fun"}}); err != nil {
+			t.Fatal(err)
+		}
+		f.upload(t, alice, KindPackages, "hidden-vehicle", storetest.PackageZip(t, "1.0.0"), false, "")
+		res, err := f.svc.Search(ctx, SearchQuery{Q: "vehicle-pack"})
+		if err != nil || res.Total != 1 || res.Items[0].Name != "vehicle-pack" {
+			t.Fatalf("exact search: %+v %v", res, err)
+		}
+		res, err = f.svc.Search(ctx, SearchQuery{Q: "vehicles", Sort: "relevance"})
+		if err != nil || res.Total != 2 || res.Items[0].Name != "vehicles" {
+			t.Fatalf("exact name first, drafts hidden: %+v", names(res))
+		}
+		res, err = f.svc.Search(ctx, SearchQuery{Tag: "fun"})
+		if err != nil || res.Total != 1 || res.Items[0].Name != "cars" {
+			t.Fatalf("tag filter: %v", names(res))
+		}
+		res, err = f.svc.Search(ctx, SearchQuery{Sort: "newest", PerPage: 2, Page: 2})
+		if err != nil || res.Total != 4 || len(res.Items) != 2 || res.Items[0].Name != "vehicle-pack" {
+			t.Fatalf("newest page 2: %v", names(res))
+		}
+		if res.Items[0].Latest == nil || res.Items[0].Latest.Version != "1.0.0" {
+			t.Fatalf("hit without latest release: %+v", res.Items[0])
+		}
+		res, _ = f.svc.Search(ctx, SearchQuery{Q: "100%_"})
+		if res.Total != 0 {
+			t.Fatalf("LIKE wildcards must be escaped: %v", names(res))
+		}
+		_, err = f.svc.Search(ctx, SearchQuery{Sort: "bogus"})
+		wantStatus(t, err, http.StatusUnprocessableEntity)
+	})
+}
+
+func names(r SearchResult) []string {
+	var out []string
+	for _, h := range r.Items {
+		out = append(out, h.Name)
+	}
+	return out
+}
+
+func TestTeamsKeepAnOwner(t *testing.T) {
+	forBackends(t, func(t *testing.T, f *fixture) {
+		alice, bob, carol := f.user(t, "alice"), f.user(t, "bob"), f.user(t, "carol")
+		if _, err := f.svc.CreateTeam(ctx, alice, "crew", "The Crew", ""); err != nil {
+			t.Fatal(err)
+		}
+		_, err := f.svc.CreateTeam(ctx, bob, "crew", "", "")
+		wantStatus(t, err, http.StatusConflict)
+		wantStatus(t, f.svc.SetMember(ctx, alice, "crew", "alice", RoleAdmin), http.StatusConflict)
+		wantStatus(t, f.svc.RemoveMember(ctx, alice, "crew", "alice"), http.StatusConflict)
+		if err := f.svc.SetMember(ctx, alice, "crew", "bob", RoleAdmin); err != nil {
+			t.Fatal(err)
+		}
+		// Admins manage members but not owners.
+		if err := f.svc.SetMember(ctx, bob, "crew", "carol", RoleMember); err != nil {
+			t.Fatal(err)
+		}
+		wantStatus(t, f.svc.SetMember(ctx, bob, "crew", "carol", RoleOwner), http.StatusForbidden)
+		wantStatus(t, f.svc.RemoveMember(ctx, bob, "crew", "alice"), http.StatusForbidden)
+		wantStatus(t, f.svc.SetMember(ctx, carol, "crew", "bob", RoleMember), http.StatusForbidden)
+		// Ownership handover, then the old owner may step down.
+		if err := f.svc.SetMember(ctx, alice, "crew", "bob", RoleOwner); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.svc.SetMember(ctx, alice, "crew", "alice", RoleMember); err != nil {
+			t.Fatal(err)
+		}
+		wantStatus(t, f.svc.SetMember(ctx, bob, "crew", "bob", RoleMember), http.StatusConflict)
+		// Members may leave.
+		if err := f.svc.RemoveMember(ctx, carol, "crew", "carol"); err != nil {
+			t.Fatal(err)
+		}
+		ms, _ := f.svc.Members(ctx, "crew")
+		if len(ms) != 2 {
+			t.Fatalf("members: %+v", ms)
+		}
+	})
+}
+
+func TestTokensAndLogin(t *testing.T) {
+	forBackends(t, func(t *testing.T, f *fixture) {
+		alice := f.user(t, "alice")
+		_, _, err := f.svc.CreateToken(ctx, alice, "", "ci", ScopePublish, 3*365*24*time.Hour)
+		wantStatus(t, err, http.StatusUnprocessableEntity)
+		_, _, err = f.svc.CreateToken(ctx, alice, "", "ci", ScopePublish, 0)
+		wantStatus(t, err, http.StatusUnprocessableEntity)
+		secret, tok, err := f.svc.CreateToken(ctx, alice, "", "ci", ScopePublish|ScopeRead, 30*24*time.Hour)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !wellFormed(secret) || secret[:4] != TokenPrefix {
+			t.Fatalf("token shape: %q", secret)
+		}
+		var stored string
+		f.env.DB.Q().Row(ctx, `SELECT hash FROM tokens WHERE id = ?`, tok.ID).Scan(&stored)
+		if stored == secret || stored != hashSecret(secret) {
+			t.Fatal("token must be stored only as its SHA-256")
+		}
+		a, ti, err := f.svc.Authenticate(ctx, secret, "")
+		if err != nil || a.UserID != alice.UserID || a.Scopes != ScopePublish|ScopeRead || ti.Label != "ci" {
+			t.Fatalf("authenticate: %+v %+v %v", a, ti, err)
+		}
+		ts, _ := f.svc.ListTokens(ctx, alice)
+		if len(ts) != 1 || ts[0].LastUsedAt.IsZero() {
+			t.Fatalf("last used not recorded: %+v", ts)
+		}
+		// A flipped character fails the checksum; expiry and revocation are enforced.
+		bad := []byte(secret)
+		bad[10] ^= 1
+		_, _, err = f.svc.Authenticate(ctx, string(bad), "")
+		wantStatus(t, err, http.StatusUnauthorized)
+		f.clock.Add(31 * 24 * time.Hour)
+		_, _, err = f.svc.Authenticate(ctx, secret, "")
+		wantStatus(t, err, http.StatusUnauthorized)
+		secret2, tok2, _ := f.svc.CreateToken(ctx, alice, "", "other", ScopeRead, time.Hour)
+		if err := f.svc.RevokeToken(ctx, alice, tok2.ID); err != nil {
+			t.Fatal(err)
+		}
+		_, _, err = f.svc.Authenticate(ctx, secret2, "")
+		wantStatus(t, err, http.StatusUnauthorized)
+
+		// Login throttling is per account and address, stored in the database.
+		if _, err := f.svc.Login(ctx, "alice", "password-alice", "1.2.3.4"); err != nil {
+			t.Fatal(err)
+		}
+		for range 3 {
+			_, err := f.svc.Login(ctx, "alice", "wrong", "1.2.3.4")
+			wantStatus(t, err, http.StatusUnauthorized)
+		}
+		_, err = f.svc.Login(ctx, "alice", "password-alice", "5.6.7.8")
+		wantStatus(t, err, http.StatusTooManyRequests)
+		f.clock.Add(16 * time.Minute)
+		if _, err := f.svc.Login(ctx, "alice", "password-alice", "5.6.7.8"); err != nil {
+			t.Fatalf("throttle should lift after the window: %v", err)
+		}
+		// Sign-up can be closed.
+		f.svc.cfg.SignupOpen = false
+		_, err = f.svc.CreateUser(ctx, "dave", "password-dave", false, true)
+		wantStatus(t, err, http.StatusForbidden)
+		if _, err := f.svc.CreateUser(ctx, "dave", "password-dave", false, false); err != nil {
+			t.Fatalf("operators create users while sign-up is closed: %v", err)
+		}
+		_, err = f.svc.CreateUser(ctx, "Dave", "password-dave", false, false)
+		wantStatus(t, err, http.StatusUnprocessableEntity)
+	})
+}
+
+func TestDownloadCountsDeduplicated(t *testing.T) {
+	forBackends(t, func(t *testing.T, f *fixture) {
+		alice := f.user(t, "alice")
+		rel := f.upload(t, alice, KindPackages, "counted", storetest.PackageZip(t, "1.0.0"), true, "")
+		for _, c := range []string{"a", "a", "b", "a"} {
+			if err := f.svc.CountDownload(ctx, rel, c); err != nil {
+				t.Fatal(err)
+			}
+		}
+		f.clock.Add(2 * time.Hour)
+		f.svc.CountDownload(ctx, rel, "a")
+		v, _ := f.svc.GetResource(ctx, Anonymous("x"), KindPackages, "counted")
+		if v.Downloads != 3 || v.Releases[0].Downloads != 3 {
+			t.Fatalf("downloads = %d/%d, want 3 (a, b, a again after the window)", v.Downloads, v.Releases[0].Downloads)
+		}
+	})
+}
+
+func TestServerList(t *testing.T) {
+	forBackends(t, func(t *testing.T, f *fixture) {
+		if _, err := f.svc.Announce(ctx, GameServer{Address: "127.0.0.1:7777", Name: "Fun", Players: 3, MaxPlayers: 10}); err != nil {
+			t.Fatal(err)
+		}
+		f.clock.Add(60 * time.Second)
+		f.svc.Announce(ctx, GameServer{Address: "127.0.0.1:7778", Name: "Busy", Players: 9, MaxPlayers: 10})
+		_, err := f.svc.Announce(ctx, GameServer{Address: "127.0.0.1:7779", Name: "Bad", Players: 11, MaxPlayers: 10})
+		wantStatus(t, err, http.StatusUnprocessableEntity)
+		gs, _ := f.svc.Servers(ctx)
+		if len(gs) != 2 || gs[0].Name != "Busy" {
+			t.Fatalf("servers: %+v", gs)
+		}
+		f.clock.Add(60 * time.Second)
+		gs, _ = f.svc.Servers(ctx)
+		if len(gs) != 1 || gs[0].Name != "Busy" {
+			t.Fatalf("stale server not expired: %+v", gs)
+		}
+	})
+}
+
+func TestRateLimitShared(t *testing.T) {
+	forBackends(t, func(t *testing.T, f *fixture) {
+		// Two services on one database share the budget.
+		other, _ := New(f.env.DB, f.env.Blob, f.svc.cfg)
+		for i := range 4 {
+			s := f.svc
+			if i%2 == 1 {
+				s = other
+			}
+			ok, rem, _, err := s.RateLimit(ctx, "k", 3, time.Minute)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if ok != (i < 3) || rem != max(0, 2-i) {
+				t.Fatalf("request %d: ok=%v remaining=%d", i, ok, rem)
+			}
+		}
+	})
+}
+
+func TestMarkdownIsSanitised(t *testing.T) {
+	out := RenderMarkdown("# Hi\n\n<script>alert(1)</script>\n\n[x](javascript:alert(1)) **bold**")
+	if bytes.Contains([]byte(out), []byte("<script")) || bytes.Contains([]byte(out), []byte("javascript:")) {
+		t.Fatalf("unsafe HTML survived: %s", out)
+	}
+	if !bytes.Contains([]byte(out), []byte("<strong>bold</strong>")) || !bytes.Contains([]byte(out), []byte("<h1")) {
+		t.Fatalf("markdown not rendered: %s", out)
+	}
+}
+
+func TestPasswordHash(t *testing.T) {
+	h := HashPassword("correct horse", fastArgon)
+	if !CheckPassword("correct horse", h) || CheckPassword("wrong", h) || CheckPassword("correct horse", "garbage") {
+		t.Fatal("argon2id check wrong")
+	}
+	if h2 := HashPassword("correct horse", fastArgon); h2 == h {
+		t.Fatal("salt not random")
+	}
+}
+
+func TestCheckName(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		ok   bool
+	}{{"abc", true}, {"a-b-9", true}, {"", false}, {"-a", false}, {"Abc", false}, {"a_b", false}, {"a b", false},
+		{string(make([]byte, 65)), false}, {"é", false}} {
+		if err := CheckName("x", c.name); (err == nil) != c.ok {
+			t.Errorf("CheckName(%q) = %v, want ok=%v", c.name, err, c.ok)
+		}
+	}
+}
