@@ -1,6 +1,7 @@
 package server
 
 import (
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -254,4 +255,70 @@ func TestStopFromScript(t *testing.T) {
 	if ts.Step() {
 		t.Error("Server.Stop from a script did not stop the server at the end of the tick")
 	}
+}
+
+func TestRestartFromScript(t *testing.T) {
+	ts := newTestServer(t, []string{"--packages", "a"}, packagestest.Spec{Name: "a"})
+	if err := ts.Start(); err != nil {
+		t.Fatal(err)
+	}
+	n := len(ts.host.calls)
+	ts.host.onTick = func(time.Duration) { ts.host.srv.Restart() }
+	if !ts.Step() {
+		t.Fatal("server stopped on restart")
+	}
+	want := []string{"tick 33.333333ms", "reset", "load a", "fireload a"}
+	if got := ts.host.since(n); !slices.Equal(got, want) {
+		t.Errorf("calls = %q, want %q", got, want)
+	}
+}
+
+func TestScriptChangesLogLevel(t *testing.T) {
+	ts := newTestServer(t, nil)
+	if err := ts.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if err := ts.host.srv.ChangeSetting("log_level", 2, false); err != nil {
+		t.Fatal(err)
+	}
+	if ts.LogOutput().LogLevel() != 2 {
+		t.Errorf("log level = %d after ChangeSetting(log_level, 2)", ts.LogOutput().LogLevel())
+	}
+	if err := ts.host.srv.ChangeSetting("no_such_key", 1, false); err == nil || !strings.Contains(err.Error(), "unknown setting") {
+		t.Errorf("unknown key error = %v", err)
+	}
+}
+
+// FuzzExec feeds arbitrary console lines to a running server: nothing may panic, every line
+// reaches the script host, and the server either keeps running or stops cleanly.
+func FuzzExec(f *testing.F) {
+	for _, s := range []string{
+		"help", "stop", "package run a return 1", "package reload all", "package load a b c",
+		"log_level 2", "password \"a b\"", "max_send_rate -1", "package", "map", "\x00\xff",
+		"package run a", "package unload a", "  ", "kick", "distance_optimization 99999999999999999999",
+	} {
+		f.Add(s)
+	}
+	dir := f.TempDir()
+	packagestest.MustWrite(f, dir, packagestest.Spec{Name: "a"}, packagestest.Spec{Name: "b", Requires: []string{"a"}})
+	f.Fuzz(func(t *testing.T, line string) {
+		host := &fakeHost{failLoad: map[string]bool{}}
+		srv, err := New(Options{
+			Dir: dir, Output: discard{}, Clock: newFakeClock(), NoLogFile: true,
+			NewHost: func(scripthost.Server, *slog.Logger) (scripthost.Host, error) { return host, nil },
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer srv.Shutdown()
+		srv.Config().Game.Packages = []string{"b"}
+		if err := srv.Start(); err != nil {
+			t.Fatal(err)
+		}
+		srv.Submit(line)
+		srv.Step()
+		if strings.TrimSpace(line) != "" && !slices.ContainsFunc(host.calls, func(c string) bool { return strings.HasPrefix(c, "input ") }) {
+			t.Errorf("line %q never reached ConsoleInput: %v", line, host.calls)
+		}
+	})
 }
