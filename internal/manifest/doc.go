@@ -42,6 +42,8 @@
 //     "Package.toml.old", "Map.toml.old" or "Assets.toml.old"); a folder
 //     without any descriptor gets a generated Package.toml whose type is
 //     inferred from its content. LoadOptions.ReadOnly disables every write.
+//   - [ReadPackageFS], [ReadAssetsFS], [CheckLayoutFS]: the same on any
+//     fs.FS (an uploaded zip), never writing.
 //   - [NewPackage], [NewAssetPack]: fresh manifests for the CLI's `add`.
 //   - [CheckName], [CheckLayout], [CheckVersion]: the naming, folder-layout
 //     and SemVer rules, usable on their own by the Store and the CLI.

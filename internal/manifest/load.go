@@ -40,37 +40,66 @@ type LoadOptions struct {
 // "Package.toml.old" ("Package.toml.old.1" ... if that exists). An old
 // Map.toml is converted to a map Package.toml the same way and renamed to
 // "Map.toml.old". A folder without either file gets a generated Package.toml
-// whose type is inferred: index.html at the root means loading-screen, Lua
-// C modules (*.dll, lib*.so) mean c-module, otherwise DefaultKind or script.
-// Miscased Server/Client/Shared/Index.lua and missing type-specific files
-// are reported as warnings. Failing to write a converted file is a warning:
-// the package still loads from memory.
+// whose type is inferred: Server/, Client/ or Shared/ mean a Lua package
+// (DefaultKind if it runs Lua, else script), otherwise index.html at the
+// root means loading-screen and Lua C modules (*.dll, lib*.so) mean
+// c-module, otherwise DefaultKind or script. Miscased
+// Server/Client/Shared/Index.lua and missing type-specific files are
+// reported as warnings. Failing to write a converted file is a warning: the
+// package still loads from memory.
 func LoadPackageDir(dir string, opts LoadOptions) (*Package, []Warning, error) {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return nil, nil, fmt.Errorf("load package %s: %w", dir, err)
-	}
 	name := filepath.Base(filepath.Clean(dir))
 	if abs, err := filepath.Abs(dir); err == nil {
 		name = filepath.Base(abs)
 	}
+	src := source{fsys: os.DirFS(dir), label: dir}
+	if !opts.ReadOnly {
+		src.dir = dir
+	}
+	return loadPackage(src, name, opts)
+}
+
+// ReadPackageFS reads the package at the root of fsys without writing
+// anything: the Store uses it on an uploaded archive (a *zip.Reader, or
+// fs.Sub of one when the package sits in a folder inside it). name is the
+// package name (the folder name); messages name files as "<name>/...".
+// Conversion and generation happen in memory as in LoadPackageDir.
+func ReadPackageFS(fsys fs.FS, name string, opts LoadOptions) (*Package, []Warning, error) {
+	return loadPackage(source{fsys: fsys, label: name}, name, opts)
+}
+
+// source is a package or asset-pack folder: where to read, how to name its
+// files in messages, and where to write (dir is "" when read-only).
+type source struct {
+	fsys  fs.FS
+	label string
+	dir   string
+}
+
+func (s source) path(file string) string { return filepath.Join(s.label, file) }
+
+func loadPackage(src source, name string, opts LoadOptions) (*Package, []Warning, error) {
+	entries, err := fs.ReadDir(src.fsys, ".")
+	if err != nil {
+		return nil, nil, fmt.Errorf("load package %s: %w", src.label, err)
+	}
 	var warns []Warning
 	if err := CheckName(name); err != nil {
-		warns = append(warns, Warning{File: dir, Message: err.Error() + "; rename the folder"})
+		warns = append(warns, Warning{File: src.label, Message: err.Error() + "; rename the folder"})
 	}
 
-	pkgFile := findFile(entries, PackageFile, dir, &warns)
+	pkgFile := findFile(entries, PackageFile, src, &warns)
 	mapFile := ""
 	if pkgFile == "" {
-		mapFile = findFile(entries, MapFile, dir, &warns)
+		mapFile = findFile(entries, MapFile, src, &warns)
 	}
 
 	var p *Package
 	var pw []Warning
 	switch {
 	case pkgFile != "":
-		path := filepath.Join(dir, pkgFile)
-		data, err := os.ReadFile(path)
+		path := src.path(pkgFile)
+		data, err := fs.ReadFile(src.fsys, pkgFile)
 		if err != nil {
 			return nil, warns, fmt.Errorf("load package %s: %w", name, err)
 		}
@@ -83,11 +112,11 @@ func LoadPackageDir(dir string, opts LoadOptions) (*Package, []Warning, error) {
 			if p.Generation < Current {
 				warns = append(warns, Warning{File: path, Message: fmt.Sprintf("generation %d format converted to the current [meta] + [%s] format", p.Generation, p.Kind.Section())})
 			}
-			warns = append(warns, convertFile(dir, pkgFile, PackageFile, p.Render(), opts, &p.Backup)...)
+			warns = append(warns, convertFile(src, pkgFile, PackageFile, p.Render(), &p.Backup)...)
 		}
 	case mapFile != "":
-		path := filepath.Join(dir, mapFile)
-		data, err := os.ReadFile(path)
+		path := src.path(mapFile)
+		data, err := fs.ReadFile(src.fsys, mapFile)
 		if err != nil {
 			return nil, warns, fmt.Errorf("load package %s: %w", name, err)
 		}
@@ -106,29 +135,29 @@ func LoadPackageDir(dir string, opts LoadOptions) (*Package, []Warning, error) {
 			warns = append(warns, Warning{File: path, Key: "map.map_asset", Message: "old Map.toml does not name its level: set map_asset = \"<asset-pack>::<map-key>\" in the converted Package.toml"})
 		}
 		warns = append(warns, Warning{File: path, Message: "old Map.toml converted to a map package Package.toml"})
-		warns = append(warns, convertFile(dir, mapFile, PackageFile, p.Render(), opts, &p.Backup)...)
+		warns = append(warns, convertFile(src, mapFile, PackageFile, p.Render(), &p.Backup)...)
 	default:
-		p = generatePackage(dir, name, entries, opts)
-		path := filepath.Join(dir, PackageFile)
+		p = generatePackage(src.fsys, name, entries, opts)
+		path := src.path(PackageFile)
 		p.File = path
 		warns = append(warns, Warning{File: path, Message: fmt.Sprintf("no Package.toml: generated one for a %s package", p.Kind)})
-		if !opts.ReadOnly {
-			if err := writeAtomic(path, p.Render()); err != nil {
+		if src.dir != "" {
+			if err := writeAtomic(filepath.Join(src.dir, PackageFile), p.Render()); err != nil {
 				warns = append(warns, Warning{File: path, Message: fmt.Sprintf("could not write the generated Package.toml: %v; the package is loaded from memory", err)})
 			}
 		}
 	}
 	p.Name = name
-	warns = append(warns, checkKindFiles(dir, p, entries)...)
+	warns = append(warns, checkKindFiles(src, p, entries)...)
 	if p.Kind.HasLua() {
-		warns = append(warns, CheckLayout(dir)...)
+		warns = append(warns, CheckLayoutFS(src.fsys, src.label)...)
 	}
 	return p, warns, nil
 }
 
 // findFile returns the entry named want, or a case-insensitive match with a
 // warning, or "".
-func findFile(entries []fs.DirEntry, want, dir string, warns *[]Warning) string {
+func findFile(entries []fs.DirEntry, want string, src source, warns *[]Warning) string {
 	alt := ""
 	for _, e := range entries {
 		if e.IsDir() {
@@ -142,18 +171,19 @@ func findFile(entries []fs.DirEntry, want, dir string, warns *[]Warning) string 
 		}
 	}
 	if alt != "" {
-		*warns = append(*warns, Warning{File: filepath.Join(dir, alt), Message: fmt.Sprintf("descriptor must be named %q (names are case-sensitive on Linux)", want)})
+		*warns = append(*warns, Warning{File: src.path(alt), Message: fmt.Sprintf("descriptor must be named %q (names are case-sensitive on Linux)", want)})
 	}
 	return alt
 }
 
-// convertFile writes content as dir/newName, keeping dir/oldName beside it
-// under a backup name. In ReadOnly mode it only reports what it would do.
-func convertFile(dir, oldName, newName string, content []byte, opts LoadOptions, backup *string) []Warning {
-	oldPath := filepath.Join(dir, oldName)
-	if opts.ReadOnly {
+// convertFile writes content as newName, keeping oldName beside it under a
+// backup name. A read-only source is left untouched.
+func convertFile(src source, oldName, newName string, content []byte, backup *string) []Warning {
+	dir := src.dir
+	if dir == "" {
 		return nil
 	}
+	oldPath := filepath.Join(dir, oldName)
 	bak := uniqueBackup(oldPath)
 	newPath := filepath.Join(dir, newName)
 	tmp, err := writeTemp(dir, newName, content)
@@ -219,7 +249,7 @@ func writeAtomic(path string, content []byte) error {
 }
 
 // generatePackage makes up a manifest for a folder without one.
-func generatePackage(dir, name string, entries []fs.DirEntry, opts LoadOptions) *Package {
+func generatePackage(fsys fs.FS, name string, entries []fs.DirEntry, opts LoadOptions) *Package {
 	kind := opts.DefaultKind
 	if !kind.Valid() {
 		kind = KindScript
@@ -240,7 +270,7 @@ func generatePackage(dir, name string, entries []fs.DirEntry, opts LoadOptions) 
 	}
 	hasLua := false
 	for _, f := range layoutFolders {
-		if st, err := os.Stat(filepath.Join(dir, f)); err == nil && st.IsDir() {
+		if st, err := fs.Stat(fsys, f); err == nil && st.IsDir() {
 			hasLua = true
 		}
 	}
@@ -298,7 +328,7 @@ func containsString(list []string, s string) bool {
 }
 
 // checkKindFiles reports files a package type needs but lacks.
-func checkKindFiles(dir string, p *Package, entries []fs.DirEntry) []Warning {
+func checkKindFiles(src source, p *Package, entries []fs.DirEntry) []Warning {
 	var warns []Warning
 	switch p.Kind {
 	case KindLoadingScreen:
@@ -309,22 +339,23 @@ func checkKindFiles(dir string, p *Package, entries []fs.DirEntry) []Warning {
 			}
 		}
 		if !found {
-			warns = append(warns, Warning{File: dir, Message: "loading-screen package without index.html at its root: add the page to show while players load"})
+			warns = append(warns, Warning{File: src.label, Message: "loading-screen package without index.html at its root: add the page to show while players load"})
 		}
 	case KindCModule:
 		for _, m := range p.Modules {
-			dll := filepath.Join(dir, m+".dll")
-			so := filepath.Join(dir, "lib"+m+".so")
-			if !exists(dll) && !exists(so) {
-				warns = append(warns, Warning{File: dir, Key: "c_module.modules", Message: fmt.Sprintf("module %q has neither lib%s.so nor %s.dll in the package root", m, m, m)})
+			if !exists(src.fsys, m+".dll") && !exists(src.fsys, "lib"+m+".so") {
+				warns = append(warns, Warning{File: src.label, Key: "c_module.modules", Message: fmt.Sprintf("module %q has neither lib%s.so nor %s.dll in the package root", m, m, m)})
 			}
 		}
 	}
 	return warns
 }
 
-func exists(path string) bool {
-	_, err := os.Stat(path)
+func exists(fsys fs.FS, name string) bool {
+	if !fs.ValidPath(name) {
+		return false
+	}
+	_, err := fs.Stat(fsys, name)
 	return err == nil
 }
 
@@ -333,24 +364,38 @@ func exists(path string) bool {
 // replaces Assets.toml and the original is kept as "Assets.toml.old". The
 // folder name becomes AssetPack.Name.
 func LoadAssetsDir(dir string, opts LoadOptions) (*AssetPack, []Warning, error) {
-	entries, err := os.ReadDir(dir)
-	if err != nil {
-		return nil, nil, fmt.Errorf("load asset pack %s: %w", dir, err)
-	}
 	name := filepath.Base(filepath.Clean(dir))
 	if abs, err := filepath.Abs(dir); err == nil {
 		name = filepath.Base(abs)
 	}
+	src := source{fsys: os.DirFS(dir), label: dir}
+	if !opts.ReadOnly {
+		src.dir = dir
+	}
+	return loadAssets(src, name)
+}
+
+// ReadAssetsFS reads the asset pack at the root of fsys without writing
+// anything (Store uploads); name is the pack's folder name.
+func ReadAssetsFS(fsys fs.FS, name string) (*AssetPack, []Warning, error) {
+	return loadAssets(source{fsys: fsys, label: name}, name)
+}
+
+func loadAssets(src source, name string) (*AssetPack, []Warning, error) {
+	entries, err := fs.ReadDir(src.fsys, ".")
+	if err != nil {
+		return nil, nil, fmt.Errorf("load asset pack %s: %w", src.label, err)
+	}
 	var warns []Warning
 	if err := CheckName(name); err != nil {
-		warns = append(warns, Warning{File: dir, Message: err.Error() + "; rename the folder"})
+		warns = append(warns, Warning{File: src.label, Message: err.Error() + "; rename the folder"})
 	}
-	file := findFile(entries, AssetsFile, dir, &warns)
+	file := findFile(entries, AssetsFile, src, &warns)
 	if file == "" {
-		return nil, warns, fmt.Errorf("load asset pack %s: no Assets.toml in %s: an asset pack folder needs one (see the template in docs/packages.md)", name, dir)
+		return nil, warns, fmt.Errorf("load asset pack %s: no Assets.toml in %s: an asset pack folder needs one (see the template in docs/packages.md)", name, src.label)
 	}
-	path := filepath.Join(dir, file)
-	data, err := os.ReadFile(path)
+	path := src.path(file)
+	data, err := fs.ReadFile(src.fsys, file)
 	if err != nil {
 		return nil, warns, fmt.Errorf("load asset pack %s: %w", name, err)
 	}
@@ -365,7 +410,7 @@ func LoadAssetsDir(dir string, opts LoadOptions) (*AssetPack, []Warning, error) 
 			warns = append(warns, Warning{File: path, Message: fmt.Sprintf("generation %d format converted to the current [meta] + [asset_pack] + [unreal] format", a.Generation)})
 		}
 		var bak string
-		warns = append(warns, convertFile(dir, file, AssetsFile, a.Render(), opts, &bak)...)
+		warns = append(warns, convertFile(src, file, AssetsFile, a.Render(), &bak)...)
 	}
 	return a, warns, nil
 }

@@ -2,7 +2,9 @@ package manifest
 
 import (
 	"fmt"
+	"io/fs"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 
@@ -89,10 +91,14 @@ var layoutFolders = []string{"Server", "Client", "Shared"}
 // CheckLayout reports miscased Server/, Client/, Shared/ folders and
 // Index.lua entry files in a package folder, and Lua folders without an
 // Index.lua. It never fails: an unreadable folder gives one warning.
-func CheckLayout(dir string) []Warning {
-	entries, err := os.ReadDir(dir)
+func CheckLayout(dir string) []Warning { return CheckLayoutFS(os.DirFS(dir), dir) }
+
+// CheckLayoutFS is CheckLayout on the root of fsys (an uploaded archive, for
+// instance); label names the folder in warnings.
+func CheckLayoutFS(fsys fs.FS, label string) []Warning {
+	entries, err := fs.ReadDir(fsys, ".")
 	if err != nil {
-		return []Warning{{File: dir, Message: fmt.Sprintf("cannot read the package folder: %v", err)}}
+		return []Warning{{File: label, Message: fmt.Sprintf("cannot read the package folder: %v", err)}}
 	}
 	var warns []Warning
 	for _, e := range entries {
@@ -104,21 +110,21 @@ func CheckLayout(dir string) []Warning {
 			if !strings.EqualFold(name, want) {
 				continue
 			}
-			sub := filepath.Join(dir, name)
+			sub := filepath.Join(label, name)
 			if name != want {
 				warns = append(warns, Warning{File: sub, Message: fmt.Sprintf(
 					"folder %q must be named %q (names are case-sensitive on Linux, so its scripts would not load); rename it", name, want)})
 			}
-			warns = append(warns, checkIndex(sub)...)
+			warns = append(warns, checkIndex(fsys, name, sub)...)
 		}
 	}
 	return warns
 }
 
-func checkIndex(dir string) []Warning {
-	entries, err := os.ReadDir(dir)
+func checkIndex(fsys fs.FS, dir, label string) []Warning {
+	entries, err := fs.ReadDir(fsys, dir)
 	if err != nil {
-		return []Warning{{File: dir, Message: fmt.Sprintf("cannot read folder: %v", err)}}
+		return []Warning{{File: label, Message: fmt.Sprintf("cannot read folder: %v", err)}}
 	}
 	hasLua := false
 	for _, e := range entries {
@@ -126,7 +132,7 @@ func checkIndex(dir string) []Warning {
 			continue
 		}
 		name := e.Name()
-		if strings.EqualFold(filepath.Ext(name), ".lua") {
+		if strings.EqualFold(path.Ext(name), ".lua") {
 			hasLua = true
 		}
 		if name == "Index.lua" {
@@ -135,12 +141,12 @@ func checkIndex(dir string) []Warning {
 	}
 	for _, e := range entries {
 		if !e.IsDir() && strings.EqualFold(e.Name(), "Index.lua") {
-			return []Warning{{File: filepath.Join(dir, e.Name()), Message: fmt.Sprintf(
+			return []Warning{{File: filepath.Join(label, e.Name()), Message: fmt.Sprintf(
 				"entry file %q must be named \"Index.lua\" (names are case-sensitive on Linux, so it would not run); rename it", e.Name())}}
 		}
 	}
 	if hasLua {
-		return []Warning{{File: dir, Message: "folder has Lua files but no Index.lua: only Index.lua runs automatically; add one that calls Package.Require"}}
+		return []Warning{{File: label, Message: "folder has Lua files but no Index.lua: only Index.lua runs automatically; add one that calls Package.Require"}}
 	}
 	return nil
 }
