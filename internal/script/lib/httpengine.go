@@ -127,7 +127,10 @@ func (d *deadlineConn) Read(p []byte) (int, error) {
 }
 
 func (d *deadlineConn) Write(p []byte) (int, error) {
-	if err := d.Conn.SetWriteDeadline(time.Now().Add(time.Duration(d.timeout.Load()))); err != nil {
+	// Setting both deadlines also moves the one of the read the transport
+	// already has pending on a reused keep-alive connection, so the
+	// response to this request is held to the current timeout.
+	if err := d.Conn.SetDeadline(time.Now().Add(time.Duration(d.timeout.Load()))); err != nil {
 		return 0, err
 	}
 	return d.Conn.Write(p)

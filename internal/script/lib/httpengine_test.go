@@ -91,6 +91,7 @@ func TestHTTPClientReadTimeout(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		select {
 		case <-release:
+		case <-r.Context().Done():
 		case <-time.After(5 * time.Second):
 		}
 	}))
