@@ -322,3 +322,28 @@ func FuzzExec(f *testing.F) {
 		}
 	})
 }
+
+func TestPackageLoadOfABareFolderGeneratesItsManifest(t *testing.T) {
+	ts := newTestServer(t, nil)
+	if err := ts.Start(); err != nil {
+		t.Fatal(err)
+	}
+	bare := filepath.Join(ts.dir, "Packages", "bare")
+	if err := os.MkdirAll(filepath.Join(bare, "Server"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(bare, "Server", "Index.lua"), []byte("Console.Log('hi')\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	calls, out := ts.exec("package load bare")
+	if !slices.Contains(calls, "load bare") || !slices.Equal(ts.Loaded(), []string{"bare"}) {
+		t.Fatalf("calls %v, loaded %v\n%s", calls, ts.Loaded(), out)
+	}
+	data, err := os.ReadFile(filepath.Join(bare, "Package.toml"))
+	if err != nil {
+		t.Fatalf("no Package.toml generated: %v", err)
+	}
+	if !strings.Contains(string(data), "[script]") {
+		t.Errorf("generated Package.toml is not a script package:\n%s", data)
+	}
+}
