@@ -116,6 +116,18 @@ func (c *Config) Path() string {
 	return c.file.path
 }
 
+// FileValues returns a copy of the values Config.toml holds. They differ from c's when
+// command-line overrides were given without --save or Set changed a setting without saving it.
+// For a configuration that was not opened from a file it is a copy of c.
+func (c *Config) FileValues() *Config {
+	if c.file == nil {
+		return c.Clone()
+	}
+	c.file.mu.Lock()
+	defer c.file.mu.Unlock()
+	return c.file.saved.Clone()
+}
+
 // Get returns the value of a setting by its Config.toml key: "max_players", "general.max_players"
 // or "custom_settings.<name>".
 func (c *Config) Get(key string) (any, bool) {

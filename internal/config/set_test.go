@@ -139,6 +139,15 @@ func TestSetAndSave(t *testing.T) {
 	if saved.General.MaxPlayers != 12 || saved.Discover.Port != 7777 {
 		t.Errorf("file has max_players %d, port %d; want 12 and the file's own 7777", saved.General.MaxPlayers, saved.Discover.Port)
 	}
+	if fv := c.FileValues(); fv.Discover.Port != 7777 || fv.General.MaxPlayers != 12 {
+		t.Errorf("FileValues has port %d, max_players %d; want the file's 7777 and 12", fv.Discover.Port, fv.General.MaxPlayers)
+	}
+	if err := c.Set("name", "run only"); err != nil {
+		t.Fatal(err)
+	}
+	if c.FileValues().Discover.Name == "run only" {
+		t.Error("Set without saving reached FileValues")
+	}
 	if v, _ := saved.CustomSettings.Get("motd"); v != "hello" {
 		t.Errorf("motd = %v", v)
 	}
