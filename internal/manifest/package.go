@@ -111,9 +111,6 @@ func NewPackage(name, title, author string, kind Kind) (*Package, error) {
 	return p, nil
 }
 
-// Requirements returns the packages this one needs loaded first.
-func (p *Package) Requirements() []string { return p.PackagesRequirements }
-
 // EffectiveCompatVersion is the compatibility version the runtime should
 // apply: the declared one, or 1.0 (the oldest behaviour) when the manifest
 // predates compatibility versions.
