@@ -211,7 +211,31 @@ type issues struct {
 	err   error
 }
 
-func (s *issues) line(key string) int { return s.lines[key][0] }
+func (s *issues) line(key string) int { return s.lines.find(key)[0] }
+
+// find returns the position of key, or of the first key below it (a table
+// written with dotted keys), or of its nearest located parent.
+func (k keyLines) find(key string) [2]int {
+	if pos, ok := k[key]; ok {
+		return pos
+	}
+	var best [2]int
+	for other, pos := range k {
+		if strings.HasPrefix(other, key+".") && (best[0] == 0 || pos[0] < best[0]) {
+			best = pos
+		}
+	}
+	if best[0] != 0 {
+		return best
+	}
+	for i := strings.LastIndexByte(key, '.'); i > 0; i = strings.LastIndexByte(key, '.') {
+		key = key[:i]
+		if pos, ok := k[key]; ok {
+			return pos
+		}
+	}
+	return [2]int{}
+}
 
 func (s *issues) warn(key, format string, args ...any) {
 	s.warns = append(s.warns, Warning{File: s.file, Line: s.line(key), Key: key, Message: fmt.Sprintf(format, args...)})
@@ -221,6 +245,6 @@ func (s *issues) fail(key, format string, args ...any) {
 	if s.err != nil {
 		return
 	}
-	pos := s.lines[key]
+	pos := s.lines.find(key)
 	s.err = &ParseError{File: s.file, Line: pos[0], Column: pos[1], Key: key, Reason: fmt.Sprintf(format, args...)}
 }
