@@ -58,6 +58,12 @@ func runServer(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	go func() {
+		// After the first signal the default handling comes back, so a second Ctrl+C ends a
+		// shutdown that hangs.
+		<-ctx.Done()
+		stop()
+	}()
 	if err := srv.Run(ctx); err != nil {
 		fmt.Fprintf(stderr, "nanoforge: %v\n", err)
 		return 1

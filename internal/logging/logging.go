@@ -78,6 +78,7 @@ type Output struct {
 	file      io.Writer
 	level     slog.LevelVar
 	profiling bool
+	color     bool
 	// Now is the clock used for timestamps; tests replace it.
 	Now func() time.Time
 }
@@ -87,6 +88,40 @@ func NewOutput(console, file io.Writer, logLevel int) *Output {
 	o := &Output{console: console, file: file, Now: time.Now}
 	o.level.Set(LevelForLogLevel(logLevel))
 	return o
+}
+
+// SetColor turns colored level labels on the console on or off (the file never gets colors):
+// WARN yellow, ERROR red, as the nanos world console shows them.
+func (o *Output) SetColor(on bool) {
+	o.mu.Lock()
+	o.color = on
+	o.mu.Unlock()
+}
+
+// IsTerminal reports whether w is a terminal (a character device), where colors make sense.
+// The NO_COLOR convention (https://no-color.org) turns them off.
+func IsTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok || os.Getenv("NO_COLOR") != "" {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// colorOf returns the ANSI color sequence of a level's label, or "".
+func colorOf(l slog.Level) string {
+	switch {
+	case l >= slog.LevelError:
+		return "\x1b[31m"
+	case l >= slog.LevelWarn:
+		return "\x1b[33m"
+	case l == LevelProfile:
+		return "\x1b[36m"
+	case l < slog.LevelInfo:
+		return "\x1b[90m"
+	}
+	return ""
 }
 
 // SetLogLevel changes the level shown, as Config.toml's log_level (1..3).
@@ -159,7 +194,9 @@ func (h *Handler) Handle(_ context.Context, r slog.Record) error {
 	var b bytes.Buffer
 	b.Grow(64 + len(r.Message))
 	b.WriteString(t.Format("[15:04:05] "))
+	labelAt := b.Len()
 	b.WriteString(Label(r.Level))
+	labelEnd := b.Len()
 	b.WriteByte(' ')
 	b.WriteString(r.Message)
 	b.WriteString(h.prefix)
@@ -168,11 +205,21 @@ func (h *Handler) Handle(_ context.Context, r slog.Record) error {
 		return true
 	})
 	b.WriteByte('\n')
+	line := b.Bytes()
 	h.out.mu.Lock()
 	defer h.out.mu.Unlock()
-	_, err := h.out.console.Write(b.Bytes())
+	console := line
+	if c := colorOf(r.Level); h.out.color && c != "" {
+		colored := make([]byte, 0, len(line)+len(c)+4)
+		colored = append(colored, line[:labelAt]...)
+		colored = append(colored, c...)
+		colored = append(colored, line[labelAt:labelEnd]...)
+		colored = append(colored, "\x1b[0m"...)
+		console = append(colored, line[labelEnd:]...)
+	}
+	_, err := h.out.console.Write(console)
 	if h.out.file != nil {
-		if _, ferr := h.out.file.Write(b.Bytes()); err == nil {
+		if _, ferr := h.out.file.Write(line); err == nil {
 			err = ferr
 		}
 	}

@@ -179,3 +179,21 @@ func TestLevelForLogLevelClamps(t *testing.T) {
 		t.Error("out-of-range log levels are not clamped to 1..3")
 	}
 }
+
+func TestColorOnlyOnTheConsole(t *testing.T) {
+	var con, file bytes.Buffer
+	o := fixedOutput(&con, &file, 1)
+	o.SetColor(true)
+	log := o.Logger()
+	log.Warn("careful")
+	log.Info("plain")
+	if got, want := con.String(), "[13:04:05] \x1b[33mWARN \x1b[0m careful\n[13:04:05] INFO  plain\n"; got != want {
+		t.Errorf("console = %q, want %q", got, want)
+	}
+	if got, want := file.String(), "[13:04:05] WARN  careful\n[13:04:05] INFO  plain\n"; got != want {
+		t.Errorf("file = %q, want %q (no colors)", got, want)
+	}
+	if IsTerminal(&con) {
+		t.Error("a buffer was taken for a terminal")
+	}
+}

@@ -136,6 +136,7 @@ func New(opts Options) (*Server, error) {
 		s.clock = systemClock{}
 	}
 	s.out = logging.NewOutput(output, nil, logLevel)
+	s.out.SetColor(logging.IsTerminal(output))
 	s.out.Now = s.clock.Now
 	s.log = s.out.Logger()
 
