@@ -48,13 +48,13 @@ func run(m *testing.M) int {
 	defer os.RemoveAll(tmp)
 	nanoforgeBin = filepath.Join(tmp, "nanoforge")
 	storeBin = filepath.Join(tmp, "nanoforge-store")
-	for bin, pkg := range map[string]string{nanoforgeBin: "./cmd/nanoforge", storeBin: "./cmd/nanoforge-store"} {
-		build := exec.Command("go", "build", "-o", bin, "github.com/nanoforge/nanoforge/"+strings.TrimPrefix(pkg, "./"))
-		build.Stdout, build.Stderr = os.Stderr, os.Stderr
-		if err := build.Run(); err != nil {
-			fmt.Fprintf(os.Stderr, "building %s for the CLI end-to-end tests: %v\n", pkg, err)
-			return 1
-		}
+	// One build command links both programs in parallel.
+	build := exec.Command("go", "build", "-o", tmp+string(os.PathSeparator),
+		"github.com/nanoforge/nanoforge/cmd/nanoforge", "github.com/nanoforge/nanoforge/cmd/nanoforge-store")
+	build.Stdout, build.Stderr = os.Stderr, os.Stderr
+	if err := build.Run(); err != nil {
+		fmt.Fprintf(os.Stderr, "building nanoforge and nanoforge-store for the CLI end-to-end tests: %v\n", err)
+		return 1
 	}
 	addr, err := freeAddr()
 	if err != nil {
