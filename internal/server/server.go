@@ -20,7 +20,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/BurntSushi/toml"
 	"github.com/nanoforge/nanoforge/internal/config"
 	"github.com/nanoforge/nanoforge/internal/logging"
 	"github.com/nanoforge/nanoforge/internal/packages"
@@ -312,9 +311,9 @@ func (s *Server) computeCustomSettings() {
 	var cmdline map[string]any
 	if s.opts.Args != nil && s.opts.Args.CustomSettings != nil {
 		cmdline = s.opts.Args.CustomSettings.Map()
-		// The running configuration already holds the command-line values; read the file's
+		// The running configuration already holds the command-line values; take the file's
 		// own so that a mistyped command-line value falls back to the file's, not the default.
-		file = fileCustomSettings(s.cfg.Path(), file, cmdline)
+		file = s.cfg.FileValues().CustomSettings.Map()
 	}
 	var gm *packages.Info
 	if s.plan != nil {
@@ -325,27 +324,6 @@ func (s *Server) computeCustomSettings() {
 		s.log.Warn(w)
 	}
 	s.customSettings = values
-}
-
-// fileCustomSettings reads [custom_settings] of Config.toml at path. When the file cannot be
-// read it falls back to the running values without the command line's keys.
-func fileCustomSettings(path string, running, cmdline map[string]any) map[string]any {
-	var doc struct {
-		CustomSettings map[string]any `toml:"custom_settings"`
-	}
-	if path != "" {
-		if _, err := toml.DecodeFile(path, &doc); err == nil {
-			if doc.CustomSettings == nil {
-				doc.CustomSettings = map[string]any{}
-			}
-			return doc.CustomSettings
-		}
-	}
-	out := maps.Clone(running)
-	for k := range cmdline {
-		delete(out, k)
-	}
-	return out
 }
 
 // Loaded returns the names of the loaded packages in load order.
