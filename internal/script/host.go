@@ -72,10 +72,14 @@ type Host struct {
 	packagesDir string
 	serverDir   string
 
-	L       *lua.State
-	rt      rtRefs
-	pkgs    map[string]scripthost.Package // loaded packages
-	order   []string
+	L     *lua.State
+	rt    rtRefs
+	pkgs  map[string]scripthost.Package // loaded packages
+	order []string
+	// ids numbers packages for the runtime, which returns the id of the package that ran a
+	// callback instead of its name (an integer crosses into Go without an allocation).
+	ids     map[int64]string
+	nextID  int64
 	sinceFl time.Duration
 	closed  bool
 
@@ -145,6 +149,7 @@ func (h *Host) newState() error {
 	h.L = L
 	h.pkgs = map[string]scripthost.Package{}
 	h.order = nil
+	h.ids = map[int64]string{}
 	enums, err := enumsSource(enumsJSON)
 	if err == nil {
 		err = L.DoString(enums, "=nanoforge/enums")
@@ -229,6 +234,10 @@ func (h *Host) LoadPackage(p scripthost.Package) error {
 		L.PushString(v)
 		L.RawSetField(-2, k)
 	}
+	h.nextID++
+	h.ids[h.nextID] = p.Name
+	L.PushInteger(h.nextID)
+	L.RawSetField(-2, "id")
 	if err := L.CallBudget(1, 0, 0); err != nil {
 		h.forget(p.Name)
 		return fmt.Errorf("script: creating the environment of package %q: %w", p.Name, err)
@@ -272,7 +281,7 @@ func (h *Host) FireLoad(names []string) {
 			h.log.Warn(fmt.Sprintf("script: FireLoad: package %q is not loaded", name))
 			continue
 		}
-		h.dispatch("Package:"+name+":Load", "Package", "Load", 0, nil)
+		h.dispatch("Package:"+name, "Package", "Load", 0, nil)
 	}
 }
 
@@ -286,7 +295,7 @@ func (h *Host) UnloadPackage(name string) error {
 	if err := L.CallRef(h.rt.unloadBegin, 1, 0); err != nil {
 		h.reportGo(name, "Package", "Unload", err)
 	}
-	h.dispatch("Package:"+name+":Unload", "Package", "Unload", 0, nil)
+	h.dispatch("Package:"+name, "Package", "Unload", 0, nil)
 	L.PushString(name)
 	err := L.CallRef(h.rt.unloadFinish, 1, 0)
 	h.forget(name)
@@ -299,6 +308,11 @@ func (h *Host) UnloadPackage(name string) error {
 
 func (h *Host) forget(name string) {
 	delete(h.pkgs, name)
+	for id, n := range h.ids {
+		if n == name {
+			delete(h.ids, id)
+		}
+	}
 	for i, n := range h.order {
 		if n == name {
 			h.order = append(h.order[:i], h.order[i+1:]...)
@@ -320,7 +334,7 @@ func (h *Host) HotReloadPackage(p scripthost.Package) error {
 	if err := L.CallRef(h.rt.unloadBegin, 1, 0); err != nil {
 		h.reportGo(p.Name, "Package", "Unload", err)
 	}
-	h.dispatch("Package:"+p.Name+":Unload", "Package", "Unload", 0, nil)
+	h.dispatch("Package:"+p.Name, "Package", "Unload", 0, nil)
 	L.PushString(p.Name)
 	if err := L.CallRef(h.rt.hotPrepare, 1, 0); err != nil {
 		h.reportGo(p.Name, "Package", "HotReload", err)
@@ -369,11 +383,11 @@ func (h *Host) Close() error {
 // server events
 
 // Start fires Server "Start".
-func (h *Host) Start() { h.dispatch("Server:Start", "Server", "Start", 0, nil) }
+func (h *Host) Start() { h.dispatch("Server", "Server", "Start", 0, nil) }
 
 // Stop fires Server "Stop" and writes pending persistent data.
 func (h *Host) Stop() {
-	h.dispatch("Server:Stop", "Server", "Stop", 0, nil)
+	h.dispatch("Server", "Server", "Stop", 0, nil)
 	if err := h.L.CallRef(h.rt.flushAll, 0, 0); err != nil {
 		h.log.Error(fmt.Sprintf("script: flushing persistent data: %v", err))
 	}
@@ -404,8 +418,9 @@ func (h *Host) Tick(delta time.Duration) {
 				pkg = h.owner(hd, i)
 				h.reportGo(pkg, "Timer", "Callback", err)
 			} else {
-				pkg, _ = L.ToString(-1)
+				id, _ := L.ToInteger(-1)
 				L.Pop(1)
+				pkg = h.ids[id]
 			}
 			if pkg != "" {
 				h.srv.RecordTiming(pkg, "Timer", d)
@@ -414,7 +429,7 @@ func (h *Host) Tick(delta time.Duration) {
 		h.finish(hd)
 	}
 	h.runAsync()
-	h.dispatch("Server:Tick", "Server", "Tick", 1, func() { L.PushNumber(delta.Seconds()) })
+	h.dispatch("Server", "Server", "Tick", 1, func() { L.PushNumber(delta.Seconds()) })
 
 	h.sinceFl += delta
 	if h.sinceFl >= h.opts.FlushInterval {
@@ -425,16 +440,19 @@ func (h *Host) Tick(delta time.Duration) {
 	}
 }
 
-// dispatch fires the event subscribed under key ("Class:Event") one callback per call into
-// Lua, each with the host's budget, timed for the server. nargs values are pushed by push for
-// every callback. It reports whether a callback returned false.
-func (h *Host) dispatch(key, class, event string, nargs int, push func()) (cancelled bool) {
+// dispatch fires event of space ("Server", "Console", "Package:<name>") one callback per call
+// into Lua, each with the host's budget, timed for the server. class names the event in error
+// reports. nargs values are pushed by push for every callback. It reports whether a callback
+// returned false.
+func (h *Host) dispatch(space, class, event string, nargs int, push func()) (cancelled bool) {
 	if h.closed {
 		return false
 	}
 	L := h.L
-	L.PushString(key)
-	if err := L.CallRef(h.rt.begin, 1, 2); err != nil {
+	L.PushString(space)
+	L.PushString(event)
+	L.PushString(class)
+	if err := L.CallRef(h.rt.begin, 3, 2); err != nil {
 		h.reportGo("", class, event, err)
 		return false
 	}
@@ -448,31 +466,26 @@ func (h *Host) dispatch(key, class, event string, nargs int, push func()) (cance
 	for i := int64(1); i <= n; i++ {
 		L.PushInteger(hd)
 		L.PushInteger(i)
-		L.PushString(class)
-		L.PushString(event)
 		if push != nil {
 			push()
 		}
 		start := time.Now()
-		err := L.CallRef(h.rt.call, 4+nargs, 2)
+		err := L.CallRef(h.rt.call, 2+nargs, 1)
 		d := time.Since(start)
 		var pkg string
 		if err != nil {
 			pkg = h.owner(hd, i)
 			h.reportGo(pkg, class, event, err)
 		} else {
-			pkg, _ = L.ToString(-2)
-			if L.ToBoolean(-1) {
-				cancelled = true
-			}
-			L.Pop(2)
+			id, _ := L.ToInteger(-1)
+			L.Pop(1)
+			pkg = h.ids[id]
 		}
 		if pkg != "" {
 			h.srv.RecordTiming(pkg, timing, d)
 		}
 	}
-	h.finish(hd)
-	return cancelled
+	return h.finish(hd)
 }
 
 // owner returns the package of entry i of dispatch hd, after its callback failed outside the
@@ -489,12 +502,17 @@ func (h *Host) owner(hd, i int64) string {
 	return s
 }
 
-func (h *Host) finish(hd int64) {
+// finish ends dispatch hd and reports whether a callback returned false.
+func (h *Host) finish(hd int64) bool {
 	L := h.L
 	L.PushInteger(hd)
-	if err := L.CallRef(h.rt.finish, 1, 0); err != nil {
+	if err := L.CallRef(h.rt.finish, 1, 1); err != nil {
 		h.reportGo("", "Host", "finish", err)
+		return false
 	}
+	c := L.ToBoolean(-1)
+	L.Pop(1)
+	return c
 }
 
 // reportGo logs an error that escaped the runtime's handlers (timeouts, memory errors) in
@@ -582,7 +600,7 @@ func firstLine(s string) string {
 
 // ConsoleInput fires Console "PlayerSubmit" for a line typed at the console.
 func (h *Host) ConsoleInput(line string) {
-	h.dispatch("Console:PlayerSubmit", "Console", "PlayerSubmit", 1, func() { h.L.PushString(line) })
+	h.dispatch("Console", "Console", "PlayerSubmit", 1, func() { h.L.PushString(line) })
 }
 
 // ConsoleCommand runs a script-registered command with its arguments as strings.

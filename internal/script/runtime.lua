@@ -25,7 +25,9 @@ local RT = {}
 
 local packages = {}   -- name -> package record P
 local order = {}      -- package names in load order
-local subs = {}       -- key ("Class:Event") -> array of {P=, fn=, dead=} (copy-on-write)
+local subs = { Events = {} } -- space ("Events", "Server", "Package:<name>"...) -> event -> array of
+                      -- {P=, fn=, dead=}, replaced (copy-on-write) on every change
+local events = subs.Events -- Events.Call's table, kept for speed
 local timers = {}     -- id -> timer record
 local timer_count = 0
 local next_timer = 0
@@ -84,7 +86,8 @@ end
 local function log(level, P, text, at)
 	N.log(level, P and P.name or "", text, at or "")
 	if log_depth > 0 then return end
-	local list = subs["Console:LogEntry"]
+	local space = subs.Console
+	local list = space and space.LogEntry
 	if not list then return end
 	local logtype = (level == "warn" and 6) or (level == "error" and 7) or (level == "debug" and 3) or 5
 	log_depth = log_depth + 1
@@ -175,20 +178,28 @@ RT.report = report
 -- ---------------------------------------------------------------------------------------------
 -- subscriptions
 
-local function subscribe(key, P, fn)
+local function subscribe(space, name, P, fn)
 	if type(fn) ~= "function" then
-		fail(format("Subscribe('%s'): the callback must be a function, got %s", key:match(":(.*)") or key, type(fn)))
+		fail(format("Subscribe('%s'): the callback must be a function, got %s", tostring(name), type(fn)))
 	end
-	local old = subs[key]
+	name = tostring(name)
+	local sp = subs[space]
+	if not sp then
+		sp = {}
+		subs[space] = sp
+	end
+	local old = sp[name]
 	local new = {}
 	if old then for i = 1, #old do new[i] = old[i] end end
 	new[#new + 1] = { P = P, fn = fn }
-	subs[key] = new
+	sp[name] = new
 	return fn
 end
 
-local function unsubscribe(key, P, fn)
-	local old = subs[key]
+local function unsubscribe(space, name, P, fn)
+	local sp = subs[space]
+	name = tostring(name)
+	local old = sp and sp[name]
 	if not old then return end
 	local new = {}
 	for i = 1, #old do
@@ -199,52 +210,80 @@ local function unsubscribe(key, P, fn)
 			new[#new + 1] = e
 		end
 	end
-	subs[key] = (#new > 0) and new or nil
+	sp[name] = (#new > 0) and new or nil
+end
+
+-- Local dispatch runs every callback of a list inside one protected call; when a callback
+-- fails, the error is reported and the loop resumes after it. cursor[d] is the index running at
+-- dispatch depth d (dispatches nest when a callback calls Events.Call).
+local depth = 0
+local cursor, cancelled = {}, {}
+
+local function run_list(list, d, i, ...)
+	for j = i, #list do
+		cursor[d] = j
+		local e = list[j]
+		if not e.dead and e.fn(...) == false then cancelled[d] = true end
+	end
 end
 
 -- dispatch_local calls every live entry of list in order; a callback error is reported and the
 -- next callback still runs. It returns false when any callback returned false (cancellation).
 function RT.dispatch_local(list, class, event, ...)
-	local result = true
-	for i = 1, #list do
-		local e = list[i]
-		if not e.dead then
-			local ok, r = xpcall(e.fn, traceback, ...)
-			if not ok then
-				report(e.P, class, event, r)
-			elseif r == false then
-				result = false
-			end
-		end
+	local d = depth + 1
+	depth = d
+	cancelled[d] = false
+	local i = 1
+	while true do
+		local ok, err = xpcall(run_list, traceback, list, d, i, ...)
+		depth = d
+		if ok then break end
+		local j = cursor[d]
+		report(list[j].P, class, event, err)
+		i = j + 1
 	end
-	return result
+	depth = d - 1
+	return not cancelled[d]
 end
 local dispatch_local = RT.dispatch_local
 
--- begin snapshots the callbacks subscribed to key (Go then calls RT.call for each index and
--- RT.finish at the end). It returns the handle and the number of callbacks.
-function RT.begin(key)
-	local list = subs[key]
+-- begin snapshots the callbacks subscribed to event name of space; Go then calls RT.call for
+-- each index and RT.finish at the end. class names the event in error reports. It returns the
+-- handle and the number of callbacks.
+local qclass, qevent, qcancel = {}, {}, {}
+
+function RT.begin(space, name, class)
+	depth = 0
+	local sp = subs[space]
+	local list = sp and sp[name]
 	if not list then return 0, 0 end
 	next_queue = next_queue + 1
 	queues[next_queue] = list
+	qclass[next_queue], qevent[next_queue] = class, name
 	return next_queue, #list
 end
 
--- call runs callback i of the dispatch h. It returns the package name (for timing) and whether
--- the callback returned false.
-function RT.call(h, i, class, event, ...)
+-- call runs callback i of the dispatch h with the arguments. It returns the package's id (for
+-- timing; 0 when the callback was unsubscribed meanwhile).
+function RT.call(h, i, ...)
+	depth = 0
 	local e = queues[h][i]
-	if e.dead then return "", false end
+	if e.dead then return 0 end
 	local ok, r = xpcall(e.fn, traceback, ...)
 	if not ok then
-		report(e.P, class, event, r)
-		return e.P.name, false
+		report(e.P, qclass[h], qevent[h], r)
+	elseif r == false then
+		qcancel[h] = true
 	end
-	return e.P.name, r == false
+	return e.P.id
 end
 
-function RT.finish(h) queues[h] = nil end
+-- finish ends dispatch h; it returns whether a callback returned false.
+function RT.finish(h)
+	local c = qcancel[h] == true
+	queues[h], qclass[h], qevent[h], qcancel[h] = nil, nil, nil, nil
+	return c
+end
 
 -- owner names the package of entry i of dispatch h (after a failure the runtime could not
 -- report itself, such as a timeout).
@@ -311,10 +350,11 @@ function RT.due(delta)
 	return next_queue, #due
 end
 
--- fire runs due timer i of the dispatch h; returns the package name.
+-- fire runs due timer i of the dispatch h; returns the package's id (0: nothing ran).
 function RT.fire(h, i)
+	depth = 0
 	local t = queues[h][i]
-	if t.dead or timers[t.id] ~= t then return "" end
+	if t.dead or timers[t.id] ~= t then return 0 end
 	if t.interval then
 		t.elapsed = t.elapsed - t.ms
 		if t.elapsed >= t.ms or t.elapsed < 0 then t.elapsed = 0 end
@@ -327,7 +367,7 @@ function RT.fire(h, i)
 	elseif r == false and t.interval then
 		clear_timer(t.id)
 	end
-	return t.P.name
+	return t.P.id
 end
 
 -- ---------------------------------------------------------------------------------------------
@@ -589,10 +629,10 @@ local function make_package_api(P)
 	end
 
 	api.Subscribe = function(event, fn)
-		return subscribe("Package:" .. P.name .. ":" .. tostring(event), P, fn)
+		return subscribe(P.space, event, P, fn)
 	end
 	api.Unsubscribe = function(event, fn)
-		unsubscribe("Package:" .. P.name .. ":" .. tostring(event), P, fn)
+		unsubscribe(P.space, event, P, fn)
 	end
 
 	api.SetPersistentData = function(key, value) persistent_set(P, key, value) end
@@ -703,31 +743,35 @@ local function make_console_api(P)
 		local ok, r = xpcall(c.fn, traceback, unpack(args))
 		if not ok then report(c.P, "Console", "Command '" .. name .. "'", r) end
 	end
-	api.Subscribe = function(event, fn) return subscribe("Console:" .. tostring(event), P, fn) end
-	api.Unsubscribe = function(event, fn) unsubscribe("Console:" .. tostring(event), P, fn) end
+	api.Subscribe = function(event, fn) return subscribe("Console", event, P, fn) end
+	api.Unsubscribe = function(event, fn) unsubscribe("Console", event, P, fn) end
 	return static(P, "Console", api)
 end
 
 local function make_events_api(P)
 	local api = {}
 	api.Call = function(name, ...)
-		local list = subs["Events:" .. tostring(name)]
-		if not list then return true end
-		return dispatch_local(list, "Events", tostring(name), ...)
+		local list = events[name]
+		if not list then
+			if type(name) == "string" then return true end
+			list = events[tostring(name)]
+			if not list then return true end
+		end
+		return dispatch_local(list, "Events", name, ...)
 	end
 	api.Subscribe = function(name, fn)
-		subscribe("Events:" .. tostring(name), P, fn)
+		subscribe("Events", name, P, fn)
 		-- Before 1.22 Subscribe also received remote events.
-		if not at_least(P, "1.22") then subscribe("Remote:" .. tostring(name), P, fn) end
+		if not at_least(P, "1.22") then subscribe("Remote", name, P, fn) end
 		return fn
 	end
-	api.SubscribeRemote = function(name, fn) return subscribe("Remote:" .. tostring(name), P, fn) end
+	api.SubscribeRemote = function(name, fn) return subscribe("Remote", name, P, fn) end
 	api.Unsubscribe = function(name, fn)
-		unsubscribe("Events:" .. tostring(name), P, fn)
+		unsubscribe("Events", name, P, fn)
 		-- Before 1.65 Unsubscribe also removed remote subscriptions.
-		if not at_least(P, "1.65") then unsubscribe("Remote:" .. tostring(name), P, fn) end
+		if not at_least(P, "1.65") then unsubscribe("Remote", name, P, fn) end
 	end
-	api.UnsubscribeRemote = function(name, fn) unsubscribe("Remote:" .. tostring(name), P, fn) end
+	api.UnsubscribeRemote = function(name, fn) unsubscribe("Remote", name, P, fn) end
 
 	-- Remote sends: since 1.139 a reliability argument follows the event name (and target).
 	-- They are handed to RT.remote, which the network layer replaces; without it they are
@@ -761,7 +805,18 @@ local function make_events_api(P)
 		deprecated(P, "Events.Broadcast", "Events.BroadcastRemote")
 		return api.BroadcastRemote(name, ...)
 	end
-	return static(P, "Events", api)
+	local T = static(P, "Events", api)
+	-- Events.Call is the hot path: it checks for the old colon style itself instead of going
+	-- through the generic wrapper.
+	local call = api.Call
+	T.Call = function(name, ...)
+		if rawequal(name, T) then
+			deprecated(P, "Events:Call(...)", "Events.Call(...)")
+			return call(...)
+		end
+		return call(name, ...)
+	end
+	return T
 end
 
 local function make_timer_api(P)
@@ -831,18 +886,18 @@ local function make_server_api(P)
 		event = tostring(event)
 		if event == "Console" then
 			deprecated(P, 'Server.Subscribe("Console")', 'Console.Subscribe("PlayerSubmit")')
-			return subscribe("Console:PlayerSubmit", P, fn)
+			return subscribe("Console", "PlayerSubmit", P, fn)
 		elseif event == "Chat" then
 			deprecated(P, 'Server.Subscribe("Chat")', 'Chat.Subscribe("PlayerSubmit")')
-			return subscribe("Chat:PlayerSubmit", P, fn)
+			return subscribe("Chat", "PlayerSubmit", P, fn)
 		end
-		return subscribe("Server:" .. event, P, fn)
+		return subscribe("Server", event, P, fn)
 	end
 	api.Unsubscribe = function(event, fn)
 		event = tostring(event)
-		if event == "Console" then return unsubscribe("Console:PlayerSubmit", P, fn) end
-		if event == "Chat" then return unsubscribe("Chat:PlayerSubmit", P, fn) end
-		unsubscribe("Server:" .. event, P, fn)
+		if event == "Console" then return unsubscribe("Console", "PlayerSubmit", P, fn) end
+		if event == "Chat" then return unsubscribe("Chat", "PlayerSubmit", P, fn) end
+		unsubscribe("Server", event, P, fn)
 	end
 	api.LoadPackage = function(name) return N.request("load", tostring(name)) end
 	api.UnloadPackage = function(name) return N.request("unload", tostring(name)) end
@@ -912,7 +967,7 @@ local function make_server_api(P)
 			for i, k in ipairs(value_keys) do if k == key then table.remove(value_keys, i) break end end
 		end
 		values[key] = value
-		local list = subs["Server:ValueChange"]
+		local list = subs.Server and subs.Server.ValueChange
 		if list then dispatch_local(list, "Server", "ValueChange", key, value) end
 	end
 	api.GetValue = function(key, fallback)
@@ -959,9 +1014,10 @@ function RT.create(meta)
 	local P = {
 		name = meta.name, title = meta.title or meta.name, version = meta.version or "",
 		author = meta.author or "", kind = meta.kind or "script",
-		compat_string = meta.compat or "", compat = compat_num(meta.compat),
+		compat_string = meta.compat or "", compat = compat_num(meta.compat), id = meta.id,
 		timers = {}, commands = {}, exports = {}, required = {}, loading = {},
 		api = {}, pdata = {}, pdirty = false,
+		space = "Package:" .. meta.name,
 	}
 	local env = setmetatable({}, { __index = G })
 	P.env = env
@@ -1007,14 +1063,17 @@ end
 
 -- teardown removes everything the package made except its environment.
 local function teardown(P, keep_exports)
-	for key, list in pairs(subs) do
-		for _, e in ipairs(list) do
-			if e.P == P then
-				unsubscribe(key, P, nil)
-				break
+	for space, sp in pairs(subs) do
+		for name, list in pairs(sp) do
+			for _, e in ipairs(list) do
+				if e.P == P then
+					unsubscribe(space, name, P, nil)
+					break
+				end
 			end
 		end
 	end
+	subs[P.space] = nil
 	for id in pairs(P.timers) do clear_timer(id) end
 	for name in pairs(P.commands) do
 		if commands[name] and commands[name].P == P then commands[name] = nil end
@@ -1128,7 +1187,9 @@ function RT.tick_clock() return clock end
 -- console_input fires Console "PlayerSubmit" (dispatched from Go per callback via begin/call).
 function RT.stats()
 	local nsubs = 0
-	for _, list in pairs(subs) do nsubs = nsubs + #list end
+	for _, sp in pairs(subs) do
+		for _, list in pairs(sp) do nsubs = nsubs + #list end
+	end
 	local ncmd = 0
 	for _ in pairs(commands) do ncmd = ncmd + 1 end
 	local nexp = 0
@@ -1141,8 +1202,10 @@ function RT.package_stats(name)
 	local P = packages[name]
 	if not P then return -1, -1, -1, -1 end
 	local nsubs = 0
-	for _, list in pairs(subs) do
-		for _, e in ipairs(list) do if e.P == P then nsubs = nsubs + 1 end end
+	for _, sp in pairs(subs) do
+		for _, list in pairs(sp) do
+			for _, e in ipairs(list) do if e.P == P then nsubs = nsubs + 1 end end
+		end
 	end
 	local nt, nc, ne = 0, 0, 0
 	for _ in pairs(P.timers) do nt = nt + 1 end
