@@ -335,6 +335,23 @@ func (s *Server) Loaded() []string {
 	return out
 }
 
+// AssetPacks returns the asset packs loaded with the packages, in load order. It is not part of
+// scripthost.Server; a host that serves the Assets API can reach it with a type assertion.
+func (s *Server) AssetPacks() []string {
+	if s.plan == nil {
+		return nil
+	}
+	return slices.Clone(s.plan.AssetPacks)
+}
+
+// LoadingScreen returns the loading-screen package's name, or "".
+func (s *Server) LoadingScreen() string {
+	if s.plan == nil || s.plan.LoadingScreen == nil {
+		return ""
+	}
+	return s.plan.LoadingScreen.Name
+}
+
 // Plan returns the load plan of the last start or `package reload all`.
 func (s *Server) Plan() *packages.Plan { return s.plan }
 

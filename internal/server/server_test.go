@@ -319,3 +319,28 @@ func TestBrokenConfigIsAnError(t *testing.T) {
 		t.Errorf("broken Config.toml was changed:\n%s", got)
 	}
 }
+
+func TestAssetPacksAndLoadingScreen(t *testing.T) {
+	dir := t.TempDir()
+	if err := packagestest.WriteAssetPack(dir, "pack-a", "pack-b"); err != nil {
+		t.Fatal(err)
+	}
+	if err := packagestest.WriteAssetPack(dir, "pack-b"); err != nil {
+		t.Fatal(err)
+	}
+	ts := newTestServerIn(t, dir, []string{"--packages", "s", "--loading_screen", "ls", "--assets", "pack-b,ghost-pack"},
+		packagestest.Spec{Name: "s", Assets: []string{"pack-a"}},
+		packagestest.Spec{Name: "ls", Kind: manifest.KindLoadingScreen})
+	if err := ts.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if got := ts.AssetPacks(); !slices.Equal(got, []string{"pack-b", "pack-a"}) {
+		t.Errorf("AssetPacks() = %v", got)
+	}
+	if ts.LoadingScreen() != "ls" || slices.Contains(ts.Loaded(), "ls") {
+		t.Errorf("loading screen %q, loaded %v: want ls recorded, not loaded into the script host", ts.LoadingScreen(), ts.Loaded())
+	}
+	if !strings.Contains(ts.out.String(), "ERROR asset pack 'ghost-pack' required by Config.toml assets is missing") {
+		t.Errorf("missing asset pack not reported:\n%s", ts.out.String())
+	}
+}
