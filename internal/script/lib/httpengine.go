@@ -86,8 +86,10 @@ func NewHTTPClient() *HTTPClient {
 			return &deadlineConn{Conn: conn, timeout: &c.rwTimeout}, nil
 		},
 		TLSHandshakeTimeout: DefaultHTTPConnectTimeout,
-		MaxIdleConnsPerHost: httpWorkers,
-		IdleConnTimeout:     90 * time.Second,
+		// One connection per request: the transport silently retries a GET
+		// that fails on a reused connection, which would double the
+		// timeout a script asked for and repeat the request.
+		DisableKeepAlives: true,
 	}
 	c.client = &http.Client{Transport: transport}
 	return c

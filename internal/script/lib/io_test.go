@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -15,10 +16,12 @@ import (
 )
 
 func TestHTTPInLua(t *testing.T) {
+	var slowHits atomic.Int32
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		switch r.URL.Path {
 		case "/slow":
+			slowHits.Add(1)
 			select {
 			case <-r.Context().Done(): // the client gave up
 			case <-time.After(3 * time.Second):
@@ -78,6 +81,9 @@ func TestHTTPInLua(t *testing.T) {
 	`)
 	if !e.logged("timeout") {
 		t.Error("the timed-out request was not logged")
+	}
+	if n := slowHits.Load(); n != 1 {
+		t.Errorf("the timed-out request reached the server %d times, want 1 (no silent retry)", n)
 	}
 
 	// The legacy callback form of HTTP.Request still works asynchronously.
