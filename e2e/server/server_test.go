@@ -402,19 +402,36 @@ func TestExamplePackages(t *testing.T) {
 			t.Errorf("example %s is generation %d, want the newest", name, p.Generation)
 		}
 	}
-	p := start(t, dir, "--game_mode", "example-gamemode", "--map", "example-map")
+	p := start(t, dir, "--game_mode", "example-gamemode", "--map", "example-map", "--custom_settings", "motd = 'hello from the command line'")
 	p.waitOutput("Server started")
 	out := p.stdout.String()
 	last := -1
-	for _, o := range []string{"Package 'example-utils' loaded.", "Package 'example-gamemode' loaded.", "Package 'example-map' loaded.", "Server started"} {
+	for _, o := range []string{
+		"example-utils ready", "Package 'example-utils' loaded.",
+		"Package 'example-gamemode' loaded.",
+		"example-map: weather sunny, a day lasts 20 minutes", "Package 'example-map' loaded.",
+		"custom settings: enable_pvp=true, motd=hello from the command line, round_seconds=300",
+		"map 'example-map' has 2 spawn point(s)",
+		"round 1 started (300 seconds, pvp true)",
+		"Server started",
+	} {
 		i := strings.Index(out, o)
 		if i < last || i < 0 {
 			t.Fatalf("%q missing or out of order:\n%s", o, out)
 		}
 		last = i
 	}
-	if strings.Contains(out, "ERROR") {
-		t.Errorf("errors while loading the examples:\n%s", out)
+	if strings.Contains(out, "ERROR") || strings.Contains(out, "WARN") {
+		t.Errorf("errors or warnings while loading the examples:\n%s", out)
 	}
+	p.send("round")
+	p.waitOutput("round 1, ")
+	p.send("package run example-utils return ExampleUtils.FormatDuration(3723)")
+	p.waitOutput("1h 02m 03s")
+	p.send("package reload example-utils")
+	p.waitOutput("Package 'example-utils' reloaded.")
 	p.stopByConsole()
+	if !strings.Contains(p.stdout.String(), "example-gamemode unloading after 1 round(s)") {
+		t.Errorf("the game-mode's Unload handler did not run:\n%s", p.stdout)
+	}
 }
