@@ -1,0 +1,141 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"mime/multipart"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nanoforge/nanoforge/internal/store/blob"
+	"github.com/nanoforge/nanoforge/internal/store/core"
+	"github.com/nanoforge/nanoforge/internal/store/storetest"
+)
+
+// Two Store processes on one database and one blob store: upload through one, download and
+// count through the other.
+func TestTwoServersShareState(t *testing.T) {
+	for _, b := range storetest.Backends {
+		t.Run(b.Name, func(t *testing.T) {
+			t.Parallel()
+			dir := t.TempDir()
+			cfg := Config{Listen: "127.0.0.1:0", Data: dir, Signup: true, RateLimit: 1000,
+				Core: core.Config{Argon2: core.Argon2Params{Time: 1, Memory: 64, Threads: 1}}}
+			cfg.Database = ""
+			if b.DB == "postgres" {
+				cfg.Database = storetest.DatabaseURL(t, "postgres", dir)
+			}
+			if b.Blob == "s3" {
+				cfg.Blob = "s3://shared"
+				cfg.S3 = blob.S3Options{Endpoint: storetest.S3Server(t), AccessKey: "k", SecretKey: "secretsecret", Region: "us-east-1"}
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			var addrs []string
+			done := make(chan error, 2)
+			for i := range 2 {
+				c := cfg
+				c.Core.TmpDir = t.TempDir()
+				st, err := Open(ctx, c)
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer st.Close()
+				ready := make(chan string, 1)
+				go func() { done <- st.Serve(ctx, func(a string) { ready <- a }) }()
+				select {
+				case a := <-ready:
+					addrs = append(addrs, "http://"+a)
+				case err := <-done:
+					t.Fatalf("server %d: %v", i, err)
+				}
+			}
+			// Account and token through server 0's service, used on both.
+			st0, _ := Open(ctx, cfg)
+			defer st0.Close()
+			u, err := st0.Service.CreateUser(ctx, "alice", "password-alice", false, false)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tok, _, err := st0.Service.CreateToken(ctx, core.Actor{UserID: u.ID, Name: "alice", Scopes: core.ScopeAll}, "", "t", core.ScopeAll, time.Hour)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var body bytes.Buffer
+			mw := multipart.NewWriter(&body)
+			mw.WriteField("changelog", "hi")
+			mw.WriteField("publish", "true")
+			fw, _ := mw.CreateFormFile("file", "release.zip")
+			fw.Write(storetest.PackageZip(t, "1.0.0"))
+			mw.Close()
+			req, _ := http.NewRequest("POST", addrs[0]+"/store/v1/packages/shared/releases", &body)
+			req.Header.Set("Content-Type", mw.FormDataContentType())
+			req.Header.Set("Authorization", "Token "+tok)
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rb, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 201 {
+				t.Fatalf("upload via server 0: %d %s", resp.StatusCode, rb)
+			}
+			resp, err = http.Get(addrs[1] + "/api/v1/packages/shared/releases/1.0.0/download")
+			if err != nil {
+				t.Fatal(err)
+			}
+			zip, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 200 || !bytes.HasPrefix(zip, []byte("PK")) || !strings.Contains(string(rb), resp.Header.Get("X-Checksum-Sha256")) {
+				t.Fatalf("download via server 1: %d", resp.StatusCode)
+			}
+			resp, _ = http.Get(addrs[0] + "/api/v1/packages/shared")
+			rb, _ = io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if !strings.Contains(string(rb), `"downloads":1`) {
+				t.Fatalf("server 0 does not see the download counted by server 1: %s", rb)
+			}
+			cancel()
+			for range 2 {
+				if err := <-done; err != nil {
+					t.Fatalf("graceful shutdown: %v", err)
+				}
+			}
+		})
+	}
+}
+
+func TestCommandLine(t *testing.T) {
+	dir := t.TempDir()
+	var out, errb bytes.Buffer
+	run := func(stdin string, args ...string) int {
+		out.Reset()
+		errb.Reset()
+		return Main(append(args, "--data", dir), strings.NewReader(stdin), &out, &errb)
+	}
+	if code := run("correct-horse\n", "admin", "create-user", "--name", "op", "--password-stdin", "--admin"); code != 0 {
+		t.Fatalf("create-user: %d %s", code, errb.String())
+	}
+	if code := run("", "admin", "create-token", "--user", "op", "--label", "ci", "--expires", "3y"); code == 0 {
+		t.Fatal("a three-year token was accepted")
+	}
+	if code := run("", "admin", "create-token", "--user", "op", "--label", "ci", "--expires", "30d", "--scopes", "read,publish"); code != 0 {
+		t.Fatalf("create-token: %d %s", code, errb.String())
+	}
+	tok := strings.TrimSpace(out.String())
+	if !strings.HasPrefix(tok, core.TokenPrefix) {
+		t.Fatalf("token output %q", tok)
+	}
+	if code := run("", "admin", "list-users"); code != 0 || !strings.Contains(out.String(), "op") {
+		t.Fatalf("list-users: %d %s", code, out.String())
+	}
+	if code := run("", "admin", "remove-user", "--name", "op"); code != 0 {
+		t.Fatalf("remove-user: %d %s", code, errb.String())
+	}
+	if code := run("", "--signup", "maybe"); code != 2 {
+		t.Fatalf("bad --signup accepted: %d", code)
+	}
+}
