@@ -425,6 +425,14 @@ func validate(c *Config, n *notes) {
 				n.warn("%s is %d characters long, more than the %d allowed, cut to %q", k.name, utf8.RuneCountInString(*p), k.maxLen, string(cut))
 				*p = string(cut)
 			}
+			if k.name == "language" && !validLanguage(*p) {
+				to := "global"
+				if l := strings.ToLower(strings.TrimSpace(*p)); validLanguage(l) {
+					to = l
+				}
+				n.warn("language = %q is not a two-letter country code (br, us, de...) or \"global\", reset to %q", *p, to)
+				*p = to
+			}
 			if k.name == "ip" {
 				if _, err := netip.ParseAddr(*p); err != nil {
 					n.warn("ip = %q is not an IP address, reset to \"0.0.0.0\" (all interfaces)", *p)
@@ -461,4 +469,13 @@ func cleanList(name string, list []string, n *notes) []string {
 		out = append(out, t)
 	}
 	return out
+}
+
+// validLanguage reports whether s is "global" or a lower-case two-letter country code, the
+// values the server list shows a flag for.
+func validLanguage(s string) bool {
+	if s == "global" {
+		return true
+	}
+	return len(s) == 2 && s[0] >= 'a' && s[0] <= 'z' && s[1] >= 'a' && s[1] <= 'z'
 }

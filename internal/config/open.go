@@ -229,6 +229,9 @@ func setStrict(c *Config, k *keyDef, value any) error {
 		if k.maxLen > 0 && utf8.RuneCountInString(s) > k.maxLen {
 			return bad(fmt.Sprintf("is longer than %d characters", k.maxLen))
 		}
+		if k.name == "language" && !validLanguage(s) {
+			return bad("is not a lower-case two-letter country code (br, us, de...) or \"global\"")
+		}
 		if k.name == "ip" {
 			if _, err := netip.ParseAddr(s); err != nil {
 				return bad("is not an IP address (use 0.0.0.0 for all interfaces)")

@@ -42,6 +42,8 @@ func TestSet(t *testing.T) {
 		{"announce", 1, nil, "must be true or false"},
 		{"description", strings.Repeat("x", 201), nil, "longer than 200 characters"},
 		{"ip", "example.com", nil, "is not an IP address"},
+		{"language", "Deutsch", nil, "is not a lower-case two-letter country code"},
+		{"language", "de", func(c *Config) bool { return c.Discover.Language == "de" }, ""},
 		{"query_port", 7777, nil, "port and query_port must differ"},
 		{"port", 7778, nil, "port and query_port must differ"},
 		{"max_sync_rate", 30, nil, ""},
