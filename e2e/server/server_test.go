@@ -435,3 +435,27 @@ func TestExamplePackages(t *testing.T) {
 		t.Errorf("the game-mode's Unload handler did not run:\n%s", p.stdout)
 	}
 }
+
+func TestSlowTickIsReported(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	// Burns 50 ms of CPU in one Tick handler, once: longer than the 33 ms budget of 30 Hz
+	// however fast the machine, and well inside the script watchdog's budget.
+	packagestest.MustWrite(t, dir, packagestest.Spec{Name: "slow", Server: `
+local done = false
+Server.Subscribe("Tick", function()
+	if done then return end
+	done = true
+	local start = os.clock()
+	while os.clock() - start < 0.05 do end
+end)
+`})
+	p := start(t, dir, "--packages", "slow")
+	p.waitOutput("Server Tick")
+	p.waitOutput("slowest: package 'slow' event 'Server:Tick'")
+	out := p.stdout.String()
+	if !regexp.MustCompile(`(WARN  Server Tick too high|ERROR Server Tick extreme high)! Verify the server performance! Tick \d+ took [\d.]+ms \(budget 33\.3ms\)`).MatchString(out) {
+		t.Errorf("tick line not in the documented form:\n%s", out)
+	}
+	p.stopByConsole()
+}
