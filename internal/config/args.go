@@ -82,11 +82,7 @@ func buildParams() []*param {
 		if !k.flag {
 			continue
 		}
-		v := k.rangeText()
-		if k.kind == kindString || k.kind == kindList {
-			v = k.usage
-		}
-		ps = append(ps, &param{name: k.name, kind: k.kind, key: k, value: v, help: keyHelp[k.name]})
+		ps = append(ps, &param{name: k.name, kind: k.kind, key: k, value: k.rangeText(), help: keyHelp[k.name]})
 	}
 	ps = append(ps,
 		&param{name: "custom_settings", kind: kindString, value: "\"key = value, ...\"",
@@ -141,6 +137,9 @@ func ParseArgs(args []string) (*Args, error) {
 	a := &Args{Run: Default().Run}
 	for i := 0; i < len(args); i++ {
 		arg := args[i]
+		if arg == "-h" {
+			return nil, ErrHelp
+		}
 		if !strings.HasPrefix(arg, "--") || arg == "--" {
 			if strings.HasPrefix(arg, "-") && strings.Trim(arg, "-") != "" {
 				name, _, _ := strings.Cut(strings.TrimLeft(arg, "-"), "=")

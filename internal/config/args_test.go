@@ -189,7 +189,7 @@ func TestParseArgsErrors(t *testing.T) {
 }
 
 func TestParseArgsHelp(t *testing.T) {
-	for _, args := range [][]string{{"--help"}, {"--port", "1", "--help"}} {
+	for _, args := range [][]string{{"--help"}, {"-h"}, {"--port", "1", "--help"}} {
 		if _, err := ParseArgs(args); !errors.Is(err, ErrHelp) {
 			t.Errorf("ParseArgs(%q) = %v, want ErrHelp", args, err)
 		}

@@ -130,11 +130,15 @@ func fromRaw(raw map[string]any, order map[string]int, n *notes) *Config {
 			continue
 		}
 		table, ok := value.(map[string]any)
+		legacy, isLegacy := legacySections[sec]
 		if !ok {
-			n.warn("unknown key %s outside any section dropped", sec)
+			if isLegacy || isSection(sec) {
+				n.warn("%s = %s is not a section, dropped: write [%s] and its keys below it", sec, formatValue(value), sec)
+			} else {
+				n.warn("unknown key %s outside any section dropped", sec)
+			}
 			continue
 		}
-		legacy, isLegacy := legacySections[sec]
 		if !isLegacy && !isSection(sec) {
 			n.warn("unknown section [%s] dropped%s", sec, suggest(sec, sectionNames()))
 			continue
