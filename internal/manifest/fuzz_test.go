@@ -1,6 +1,7 @@
 package manifest
 
 import (
+	"bytes"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -55,12 +56,12 @@ func FuzzParsePackage(f *testing.F) {
 			if r2 := q.Render(); string(r1) != string(r2) {
 				t.Fatalf("render not stable:\n%s\n---\n%s", r1, r2)
 			}
-			if p.Kind != q.Kind && !(p.Kind == "" && q.Kind == KindScript) {
-				t.Fatalf("kind %q became %q", p.Kind, q.Kind)
-			}
-			if p.Title != q.Title || p.Version != q.Version || !reflect.DeepEqual(p.PackagesRequirements, q.PackagesRequirements) ||
-				!reflect.DeepEqual(p.SpawnPoints, q.SpawnPoints) || p.CompatibilityVersion != q.CompatibilityVersion {
-				t.Fatalf("model changed:\n%+v\n%+v", p, q)
+			// NaN never equals itself, so models holding one are compared
+			// through their rendering only (checked above).
+			if !bytes.Contains(r1, []byte("nan")) {
+				if a, b := normalized(p), normalized(q); !reflect.DeepEqual(a, b) {
+					t.Fatalf("model changed:\n%+v\n%+v\n%s", a, b, r1)
+				}
 			}
 		}
 	})
@@ -92,8 +93,10 @@ func FuzzParseAssets(f *testing.F) {
 		if r2 := b.Render(); string(r1) != string(r2) {
 			t.Fatalf("render not stable:\n%s\n---\n%s", r1, r2)
 		}
-		if a.Count() != b.Count() || a.Title != b.Title || !reflect.DeepEqual(a.UnrealFolders, b.UnrealFolders) {
-			t.Fatalf("model changed:\n%+v\n%+v", a, b)
+		if !bytes.Contains(r1, []byte("nan")) {
+			if x, y := normalizedAssets(a), normalizedAssets(b); !reflect.DeepEqual(x, y) {
+				t.Fatalf("model changed:\n%+v\n%+v\n%s", x, y, r1)
+			}
 		}
 	})
 }
