@@ -290,16 +290,41 @@ func readAssets(assets map[string]any, md toml.MetaData, s *issues, a *AssetPack
 	}
 }
 
-// Render writes the asset pack in the newest Assets.toml format.
+// categoryComments are the template's heading and commented examples for
+// each category; examples are written only for empty categories.
+var categoryComments = map[AssetCategory][2]string{
+	AssetMaps:           {"maps", "# MyMap = \"MyAssetPack/Maps/MyAwesomeMap\""},
+	AssetStaticMeshes:   {"static meshes", "# SM_Flower_01 = \"MyAssetPack/Props/SM_Awesome_Flower_01\"\n        # SM_Rock_01 = { path = \"MyAnotherContentFolder/Props/SM_Rock_01\", my_tag = \"something\", thumbnail = \"Thumbnails/SM_Rock_01.jpg\" }"},
+	AssetSkeletalMeshes: {"skeletal meshes", "# SK_Better_Man = \"MyAssetPack/Characters/SK_BetterMan_0\""},
+	AssetSounds:         {"sounds", "# A_My_Sound = \"MyAnotherContentFolder/Sounds/A_My_Sound\""},
+	AssetAnimations:     {"animations", "# A_Character_Jump = \"MyAssetPack/Animations/A_Character_Jump\""},
+	AssetParticles:      {"particles", "# P_Big_Explosion = \"MyAnotherContentFolder/Particles/P_Big_Explosion\""},
+	AssetMaterials:      {"materials", "# M_Red_Textured = \"MyAssetPack/Materials/M_Red_Textured\""},
+	AssetBlueprints:     {"blueprints", "# BP_Blueprint = \"MyAnotherContentFolder/Blueprints/BP_Blueprint\""},
+	AssetOthers:         {"other assets (for not yet categorized ones)", "# A_Audio_Rifle_Fire = \"MyAssetPack/Audios/A_Audio_Rifle_Fire\""},
+}
+
+// Render writes the asset pack in the newest Assets.toml format, with the
+// comments and layout of the official template.
 func (a *AssetPack) Render() []byte {
 	var b bytes.Buffer
 	b.WriteString("# vault configurations\n[meta]\n")
+	b.WriteString("    # friendly name\n")
 	kv(&b, "title", quote(a.Title))
+	b.WriteString("    # contributors\n")
 	kv(&b, "author", quote(a.Author))
+	b.WriteString("    # version\n")
 	kv(&b, "version", quote(a.Version))
 	b.WriteString("\n# asset pack configurations\n[asset_pack]\n")
 	b.WriteString("    # asset packs requirements\n")
-	list(&b, "assets_requirements", a.AssetsRequirements)
+	b.WriteString("    assets_requirements = [\n")
+	if len(a.AssetsRequirements) == 0 {
+		b.WriteString("\n")
+	}
+	for _, r := range a.AssetsRequirements {
+		b.WriteString("        " + quote(r) + ",\n")
+	}
+	b.WriteString("    ]\n")
 	b.WriteString("\n# unreal engine configurations\n[unreal]\n")
 	b.WriteString("    # unreal engine folders to mount - the exact name of the root folders inside Content/ or Plugin/ used in Unreal\n")
 	b.WriteString("    unreal_folders = [\n")
@@ -319,8 +344,19 @@ func (a *AssetPack) Render() []byte {
 	b.WriteString("    # whether this asset pack was created as a plugin content\"\n")
 	kv(&b, "is_plugin_content", strconv.FormatBool(a.IsPluginContent))
 	b.WriteString("\n# assets files\n[assets]\n")
-	for _, c := range a.categories() {
+	for i, c := range a.categories() {
+		if i > 0 {
+			b.WriteByte('\n')
+		}
+		comments, known := categoryComments[c]
+		if !known {
+			comments[0] = strings.ReplaceAll(string(c), "_", " ")
+		}
+		b.WriteString("    # " + comments[0] + "\n")
 		b.WriteString("    [assets." + tomlKey(string(c)) + "]\n")
+		if len(a.Assets[c]) == 0 && known {
+			b.WriteString("        " + comments[1] + "\n        # ...\n")
+		}
 		for _, as := range a.Assets[c] {
 			b.WriteString("        " + tomlKey(as.Key) + " = ")
 			if len(as.Meta) == 0 {

@@ -183,14 +183,38 @@ func TestAssetsRoundTrip(t *testing.T) {
 	}
 }
 
+// TestAssetsRenderMatchesTemplate checks the rendering of the template's
+// own values is the official Assets.toml template byte for byte.
+func TestAssetsRenderMatchesTemplate(t *testing.T) {
+	want := readTestdata(t, "templates/assets.toml")
+	a, warns, err := ParseAssets(want, "template")
+	if err != nil || len(warns) != 0 {
+		t.Fatalf("template: %v %v", err, warns)
+	}
+	if a.Count() != 0 || !reflect.DeepEqual(a.UnrealFolders, []string{"MyAssetPack", "MyAnotherContentFolder"}) {
+		t.Errorf("template model %+v", a)
+	}
+	if got := a.Render(); string(got) != string(want) {
+		t.Errorf("render differs from the template:\n%s", got)
+	}
+	n, err := NewAssetPack("my-asset-pack", "My Awesome Asset Pack", "Contributor Names")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n.UnrealFolders = []string{"MyAssetPack", "MyAnotherContentFolder"}
+	if got := n.Render(); string(got) != string(want) {
+		t.Errorf("new pack differs from the template:\n%s", got)
+	}
+}
+
 func TestNewAssetPack(t *testing.T) {
 	a, err := NewAssetPack("my-assets", "", "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	out := string(a.Render())
-	for _, frag := range []string{"# vault configurations\n[meta]\n    title =                 \"my-assets\"\n", "[asset_pack]\n    # asset packs requirements\n    assets_requirements = [\n\n    ]\n",
-		"unreal_folders = [\n        \"my-assets\"\n    ]\n", "    unreal_version =        \"5.7.0\"\n", "    is_plugin_content =     false\n", "    [assets.maps]\n", "    [assets.others]\n"} {
+	for _, frag := range []string{"# vault configurations\n[meta]\n    # friendly name\n    title =                 \"my-assets\"\n", "[asset_pack]\n    # asset packs requirements\n    assets_requirements = [\n\n    ]\n",
+		"unreal_folders = [\n        \"my-assets\"\n    ]\n", "    unreal_version =        \"5.7.0\"\n", "    is_plugin_content =     false\n", "    # maps\n    [assets.maps]\n", "    [assets.others]\n"} {
 		if !strings.Contains(out, frag) {
 			t.Errorf("render lacks %q:\n%s", frag, out)
 		}
