@@ -70,6 +70,7 @@ func zeroFor(t SettingType, options []string) any {
 // floating settings, and integral floats for integer settings, because
 // command lines and hand-written Config.toml files mix them up.
 func coerceSetting(t SettingType, options []string, v any) (any, error) {
+	v = normalizeNumber(v)
 	switch t {
 	case SettingBoolean:
 		if b, ok := v.(bool); ok {
@@ -110,6 +111,38 @@ func coerceSetting(t SettingType, options []string, v any) (any, error) {
 		return nil, fmt.Errorf("expected a string, got %s", describe(v))
 	}
 	return v, nil // unknown declared type: keep whatever was given
+}
+
+// normalizeNumber turns any Go number into int64 or float64, the types a
+// TOML decoder produces, so values from other decoders compare alike.
+func normalizeNumber(v any) any {
+	switch n := v.(type) {
+	case int:
+		return int64(n)
+	case int8:
+		return int64(n)
+	case int16:
+		return int64(n)
+	case int32:
+		return int64(n)
+	case uint8:
+		return int64(n)
+	case uint16:
+		return int64(n)
+	case uint32:
+		return int64(n)
+	case uint:
+		if uint64(n) <= math.MaxInt64 {
+			return int64(n)
+		}
+	case uint64:
+		if n <= math.MaxInt64 {
+			return int64(n)
+		}
+	case float32:
+		return float64(n)
+	}
+	return v
 }
 
 // describe names a TOML value for error messages: `string "abc"`.

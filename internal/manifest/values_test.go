@@ -234,6 +234,12 @@ func TestEffectiveSettings(t *testing.T) {
 			},
 		},
 		{
+			name:    "Go number types from other decoders",
+			config:  map[string]any{"max_props": 12, "gravity": float32(0.5), "enable_pvp": false},
+			cmdline: map[string]any{"max_props": uint8(9)},
+			want:    map[string]any{"enable_pvp": false, "max_props": int64(9), "gravity": 0.5, "mode": "ffa", "motd": "hi", "weird": "red"},
+		},
+		{
 			name:    "undeclared keys and unknown declared types pass through",
 			config:  map[string]any{"extra": int64(1), "weird": int64(5)},
 			cmdline: map[string]any{"extra": "two"},

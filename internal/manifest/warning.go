@@ -99,7 +99,8 @@ func locateKeys(data []byte) keyLines {
 	out := keyLines{}
 	table := ""
 	inMultiline := ""
-	for i, raw := range strings.Split(string(data), "\n") {
+	text := strings.TrimPrefix(string(data), "\ufeff") // editors on Windows add a BOM
+	for i, raw := range strings.Split(text, "\n") {
 		line := strings.TrimRight(raw, "\r")
 		if inMultiline != "" {
 			if strings.Contains(line, inMultiline) {

@@ -49,6 +49,9 @@ func TestLocateKeys(t *testing.T) {
 			t.Errorf("%s at %v, want %d:%d", tt.key, got, tt.line, tt.col)
 		}
 	}
+	if got := locateKeys([]byte("\ufeff[meta]\ntitle = 1\n")).find("meta.title"); got != [2]int{2, 1} {
+		t.Errorf("with a BOM: meta.title at %v", got)
+	}
 	if _, ok := k["game_mode.fake"]; ok {
 		t.Error("a line inside a multi-line string was taken as a key")
 	}
