@@ -42,6 +42,7 @@
 //     "Package.toml.old", "Map.toml.old" or "Assets.toml.old"); a folder
 //     without any descriptor gets a generated Package.toml whose type is
 //     inferred from its content. LoadOptions.ReadOnly disables every write.
+//   - [WritePackage], [WriteAssets]: atomic writes of the newest format.
 //   - [ReadPackageFS], [ReadAssetsFS], [CheckLayoutFS]: the same on any
 //     fs.FS (an uploaded zip), never writing.
 //   - [NewPackage], [NewAssetPack]: fresh manifests for the CLI's `add`.

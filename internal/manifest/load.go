@@ -414,3 +414,29 @@ func loadAssets(src source, name string) (*AssetPack, []Warning, error) {
 	}
 	return a, warns, nil
 }
+
+// WritePackage writes p in the newest format as dir/Package.toml, creating
+// dir if needed. The write is atomic (temporary file, then rename), so a
+// reader never sees half a file. It is what `--cli add` uses after
+// NewPackage.
+func WritePackage(dir string, p *Package) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("write package %s: %w", dir, err)
+	}
+	if err := writeAtomic(filepath.Join(dir, PackageFile), p.Render()); err != nil {
+		return fmt.Errorf("write package %s: %w", dir, err)
+	}
+	return nil
+}
+
+// WriteAssets writes a in the newest format as dir/Assets.toml, creating dir
+// if needed, atomically like WritePackage.
+func WriteAssets(dir string, a *AssetPack) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("write asset pack %s: %w", dir, err)
+	}
+	if err := writeAtomic(filepath.Join(dir, AssetsFile), a.Render()); err != nil {
+		return fmt.Errorf("write asset pack %s: %w", dir, err)
+	}
+	return nil
+}

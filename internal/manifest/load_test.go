@@ -385,3 +385,48 @@ func TestLoadPackageDirUnwritable(t *testing.T) {
 		t.Errorf("%v %v", warns, err)
 	}
 }
+
+func TestWritePackageAndAssets(t *testing.T) {
+	root := t.TempDir()
+	p, err := NewPackage("my-mode", "My Mode", "me", KindGameMode)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.CustomSettings = []CustomSetting{{Key: "rounds", Label: "rounds", Type: SettingInteger, Description: "per match", Default: int64(3)}}
+	dir := filepath.Join(root, "Packages", "my-mode")
+	if err := WritePackage(dir, p); err != nil {
+		t.Fatal(err)
+	}
+	q, warns, err := LoadPackageDir(dir, LoadOptions{})
+	if err != nil || len(warns) != 0 {
+		t.Fatalf("%v %v", warns, err)
+	}
+	if a, b := normalized(p), normalized(q); !reflect.DeepEqual(a, b) {
+		t.Errorf("written package differs:\n%+v\n%+v", a, b)
+	}
+	a, err := NewAssetPack("my-assets", "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Assets[AssetSounds] = []Asset{{Key: "A_Hit", Path: "my-assets/Sounds/A_Hit", Meta: map[string]any{"volume": 0.5}}}
+	adir := filepath.Join(root, "Assets", "my-assets")
+	if err := WriteAssets(adir, a); err != nil {
+		t.Fatal(err)
+	}
+	b, warns, err := LoadAssetsDir(adir, LoadOptions{})
+	if err != nil || len(warns) != 0 {
+		t.Fatalf("%v %v", warns, err)
+	}
+	if x, y := normalizedAssets(a), normalizedAssets(b); !reflect.DeepEqual(x, y) {
+		t.Errorf("written pack differs:\n%+v\n%+v", x, y)
+	}
+	// a file where the folder should be makes both fail with the path named
+	blocker := filepath.Join(root, "file")
+	os.WriteFile(blocker, nil, 0o644)
+	if err := WritePackage(filepath.Join(blocker, "x"), p); err == nil || !strings.Contains(err.Error(), "write package") {
+		t.Errorf("err = %v", err)
+	}
+	if err := WriteAssets(filepath.Join(blocker, "x"), a); err == nil || !strings.Contains(err.Error(), "write asset pack") {
+		t.Errorf("err = %v", err)
+	}
+}
