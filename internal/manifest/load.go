@@ -92,6 +92,8 @@ func loadPackage(src source, name string, opts LoadOptions) (*Package, []Warning
 	mapFile := ""
 	if pkgFile == "" {
 		mapFile = findFile(entries, MapFile, src, &warns)
+	} else if old := findFile(entries, MapFile, src, new([]Warning)); old != "" {
+		warns = append(warns, Warning{File: src.path(old), Message: "ignored because Package.toml exists: move its spawn points and custom data into Package.toml and delete it"})
 	}
 
 	var p *Package

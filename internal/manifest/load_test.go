@@ -327,6 +327,12 @@ func TestLoadPackageDirWarningsAndErrors(t *testing.T) {
 		}
 	}
 
+	both := filepath.Join(t.TempDir(), "both")
+	mkfiles(t, both, map[string]string{"Package.toml": string(readTestdata(t, "packages/gen3-map.toml")), "Map.toml": "[map]\n"})
+	if _, warns, err := LoadPackageDir(both, LoadOptions{}); err != nil || len(warns) != 1 || !hasWarning(warns, "Map.toml", "ignored because Package.toml exists") {
+		t.Errorf("Map.toml beside Package.toml: %v %v", warns, err)
+	}
+
 	bad := filepath.Join(t.TempDir(), "bad")
 	mkfiles(t, bad, map[string]string{"Package.toml": "[meta]\n[script]\nauto_cleanup = 1\n"})
 	if _, _, err := LoadPackageDir(bad, LoadOptions{}); err == nil || !strings.Contains(err.Error(), "Package.toml:3:1: script.auto_cleanup") {

@@ -139,6 +139,21 @@ func TestParsePackageGenerations(t *testing.T) {
 			clean: true,
 		},
 		{
+			file: "gen3-game-mode-crlf.toml",
+			check: func(t *testing.T, p *Package) {
+				if p.Kind != KindGameMode || !p.ForceNoMapPackage || p.CompatibilityVersion != (CompatVersion{1, 143}) || p.Version != "0.9.0-beta.2" ||
+					!reflect.DeepEqual(p.PackagesRequirements, []string{"nmrp-promise", "nmrp-locale"}) || p.CompatibleMaps != nil {
+					t.Errorf("got %+v", p)
+				}
+				defaults := p.DefaultSettings()
+				want := map[string]any{"language": "en", "salary_interval": int64(15), "tax_rate": 0.2, "whitelist": false, "server_name": "Los Nanos"}
+				if !reflect.DeepEqual(defaults, want) || p.CustomSettings[0].Type != SettingSelect || len(p.CustomSettings[0].Options) != 3 {
+					t.Errorf("settings %v %+v", defaults, p.CustomSettings)
+				}
+			},
+			clean: true,
+		},
+		{
 			file: "gen3-script-tabs.toml",
 			check: func(t *testing.T, p *Package) {
 				if p.Generation != Gen3 || p.Kind != KindScript || p.CompatibilityVersion != (CompatVersion{1, 99}) ||
