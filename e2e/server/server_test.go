@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -29,6 +30,11 @@ var binary string
 const waitLimit = 30 * time.Second
 
 func TestMain(m *testing.M) {
+	flag.Parse()
+	if f := flag.Lookup("test.run"); f != nil && f.Value.String() == "^$" {
+		// Benchmarks only (make bench): they run in process and need no binary.
+		os.Exit(m.Run())
+	}
 	tmp, err := os.MkdirTemp("", "nanoforge-e2e-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
