@@ -51,7 +51,8 @@
 //   - [Package.Validate], [AssetPack.Validate]: the stricter publishing rules
 //     (SemVer, names of requirements, map_asset format ...) for the Store and
 //     `--cli check`; the server loads packages that fail them.
-//   - [SplitAssetRef]: "<asset-pack>::<asset-key>" references.
+//   - [SplitAssetRef]: "<asset-pack>::<asset-key>" references;
+//     [SplitRequirement]: "name@pin" requirement entries.
 //   - [ParseCompatVersion] and [CompatVersion.Compare]: compatibility
 //     versions compared numerically per component (1.100 > 1.99).
 //   - [EffectiveSettings] and [ParseCustomSettingsArg]: game-mode custom

@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/Masterminds/semver/v3"
 )
 
 // SplitAssetRef splits an asset reference "<asset-pack>::<asset-key>" (as in
@@ -107,11 +109,27 @@ func (a *AssetPack) Validate() error {
 	return errors.Join(errs...)
 }
 
-// checkNames validates a requirement list: valid names, no duplicates, and
-// not the package itself.
-func checkNames(errs *[]error, where, key string, names []string, self string) {
+// SplitRequirement splits a requirement entry into the package or asset
+// pack name and an optional version pin after '@' ("default-weapons@^1.2"
+// gives "default-weapons", "^1.2"). The server loads by name; the Store
+// honours the pin when resolving downloads.
+func SplitRequirement(req string) (name, pin string) {
+	name, pin, _ = strings.Cut(strings.TrimSpace(req), "@")
+	return strings.TrimSpace(name), strings.TrimSpace(pin)
+}
+
+// checkNames validates a requirement list: valid names with an optional
+// SemVer version or constraint pin, no duplicates, and not the package
+// itself.
+func checkNames(errs *[]error, where, key string, reqs []string, self string) {
 	seen := map[string]bool{}
-	for _, n := range names {
+	for _, req := range reqs {
+		n, pin := SplitRequirement(req)
+		if strings.Contains(req, "@") {
+			if _, err := semver.NewConstraint(pin); pin == "" || err != nil {
+				*errs = append(*errs, fmt.Errorf("%s: %s: %q: the version after '@' must be a version or constraint such as 1.2.0 or ^1.2", where, key, req))
+			}
+		}
 		switch {
 		case seen[n]:
 			*errs = append(*errs, fmt.Errorf("%s: %s: %q is listed twice", where, key, n))

@@ -17,6 +17,31 @@ func TestSplitAssetRef(t *testing.T) {
 	}
 }
 
+func TestSplitRequirement(t *testing.T) {
+	for in, want := range map[string][2]string{
+		"default-weapons":       {"default-weapons", ""},
+		"default-weapons@1.2.0": {"default-weapons", "1.2.0"},
+		" nmrp-rpc @ ^1.2 ":     {"nmrp-rpc", "^1.2"},
+		"x@":                    {"x", ""},
+	} {
+		if n, p := SplitRequirement(in); n != want[0] || p != want[1] {
+			t.Errorf("SplitRequirement(%q) = %q, %q", in, n, p)
+		}
+	}
+	p, _ := NewPackage("pkg", "", "", KindScript)
+	p.PackagesRequirements = []string{"a@1.2.0", "b@^2", "c@>=1.0, <2.0"}
+	if err := p.Validate(); err != nil {
+		t.Errorf("pinned requirements: %v", err)
+	}
+	p.PackagesRequirements = []string{"a@", "b@not a version", "a@1.0.0"}
+	err := p.Validate()
+	for _, frag := range []string{`"a@": the version after '@'`, `"b@not a version"`, `"a" is listed twice`} {
+		if err == nil || !strings.Contains(err.Error(), frag) {
+			t.Errorf("error lacks %q: %v", frag, err)
+		}
+	}
+}
+
 func TestPackageValidate(t *testing.T) {
 	for _, k := range Kinds {
 		p, err := NewPackage("my-package", "", "", k)
