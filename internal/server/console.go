@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/nanoforge/nanoforge/internal/packages"
+	"github.com/nanoforge/nanoforge/internal/scripthost"
 )
 
 // builtin is one console command of nanos-spec §8.1.
@@ -19,7 +20,7 @@ type builtin struct {
 	run    func(s *Server, rest string, args []string) error
 }
 
-// errUsage makes the console print the command's usage after the message.
+// usageError makes the console print the command's usage after the message.
 type usageError struct{ msg string }
 
 func (e usageError) Error() string { return e.msg }
@@ -340,7 +341,17 @@ func (s *Server) loadRuntime(name string) error {
 		if info.Name != name {
 			s.log.Info(fmt.Sprintf("Loading '%s' first: a requirement of '%s'", info.Name, name))
 		}
+		if info.Kind == scripthost.KindGameMode {
+			// The game-mode's declarations decide the custom settings its scripts read while
+			// loading, so they are in place before it runs.
+			s.plan.GameMode = info
+			s.computeCustomSettings()
+		}
 		if err := s.loadOne(info); err != nil {
+			if info.Kind == scripthost.KindGameMode {
+				s.plan.GameMode = nil
+				s.computeCustomSettings()
+			}
 			return err
 		}
 		// Outside start-up, Load fires right after each package (nanos-spec §4.10).

@@ -347,3 +347,17 @@ func TestPackageLoadOfABareFolderGeneratesItsManifest(t *testing.T) {
 		t.Errorf("generated Package.toml is not a script package:\n%s", data)
 	}
 }
+
+func TestGameModeLoadedAtRuntimeSetsCustomSettings(t *testing.T) {
+	ts := newTestServer(t, nil, gameSpecs()...)
+	if err := ts.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if cs := ts.CustomSettings(); len(cs) != 0 {
+		t.Fatalf("custom settings before any game-mode = %v", cs)
+	}
+	ts.exec("package load gm")
+	if cs := ts.CustomSettings(); cs["max_props"] != int64(100) || cs["pvp"] != true {
+		t.Errorf("custom settings after package load gm = %v, want its declared defaults", cs)
+	}
+}
