@@ -376,6 +376,10 @@ func (s *Server) unloadRuntime(name string) error {
 		if i, _ := s.findLoaded(n); i >= 0 {
 			s.loaded = slices.Delete(s.loaded, i, i+1)
 		}
+		if s.plan.GameMode != nil && s.plan.GameMode.Name == n {
+			s.plan.GameMode = nil
+			s.computeCustomSettings()
+		}
 		s.log.Info(fmt.Sprintf("Package '%s' unloaded.", n))
 	}
 	return errors.Join(errs...)

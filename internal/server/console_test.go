@@ -360,4 +360,8 @@ func TestGameModeLoadedAtRuntimeSetsCustomSettings(t *testing.T) {
 	if cs := ts.CustomSettings(); cs["max_props"] != int64(100) || cs["pvp"] != true {
 		t.Errorf("custom settings after package load gm = %v, want its declared defaults", cs)
 	}
+	ts.exec("package unload gm")
+	if cs := ts.CustomSettings(); len(cs) != 0 {
+		t.Errorf("custom settings after package unload gm = %v, want none", cs)
+	}
 }
