@@ -82,11 +82,13 @@ type Config struct {
 	file *fileState
 }
 
-// Limits of the newest schema that other packages may want to show or check.
+// Limits and defaults that other packages may want to show or check.
 const (
-	MaxDescription  = 200 // characters of [discover] description
+	// MaxDescription is the longest [discover] description, in characters.
+	MaxDescription = 200
+	// DefaultSteamApp is the Steam App the server runs as without --steam_app.
 	DefaultSteamApp = "playtest"
-	// DefaultThreadPoolCount is the number of async workers when --thread_pool_count is not given.
+	// DefaultThreadPoolCount is the number of async workers without --thread_pool_count.
 	DefaultThreadPoolCount = 8
 )
 
