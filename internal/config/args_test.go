@@ -334,3 +334,16 @@ func TestOpenFirstStartWithArgs(t *testing.T) {
 		t.Error("first start with --save did not write the name")
 	}
 }
+
+// Old start scripts pass the built-in map assets of 2020–2023.
+func TestOpenLegacyMapOnCommandLine(t *testing.T) {
+	rec, log := newRecorder()
+	c, err := Open(t.TempDir(), mustParseArgs(t, "--map", "NanosWorld::TestingMap"), log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Game.Map != "default-testing-map" {
+		t.Errorf("map = %q, want default-testing-map", c.Game.Map)
+	}
+	rec.requireLogs(t, `command line: --map NanosWorld::TestingMap is a built-in map asset of older versions, using the map package "default-testing-map"`)
+}

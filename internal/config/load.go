@@ -277,17 +277,23 @@ func migrateMapReference(found map[string]any, n *notes) {
 	if !ok {
 		return
 	}
-	pack, asset, ok := strings.Cut(s, "::")
-	if !ok {
-		return
-	}
-	if p := strings.ToLower(pack); p != "nanosworld" && p != "nanos-world" {
-		return
-	}
-	if to, ok := builtinMaps[strings.ToLower(asset)]; ok {
+	if to, ok := builtinMapPackage(s); ok {
 		n.info("map = %q is a built-in map asset of older versions, converted to the map package %q", s, to)
 		found["map"] = to
 	}
+}
+
+// builtinMapPackage returns the map package that replaced a built-in map asset reference.
+func builtinMapPackage(ref string) (string, bool) {
+	pack, asset, ok := strings.Cut(ref, "::")
+	if !ok {
+		return "", false
+	}
+	if p := strings.ToLower(pack); p != "nanosworld" && p != "nanos-world" {
+		return "", false
+	}
+	to, ok := builtinMaps[strings.ToLower(asset)]
+	return to, ok
 }
 
 // migrateRatesFromMegabytes converts the send rates of files written between 2025-11-06 and

@@ -86,6 +86,10 @@ func (a *Args) apply(c *Config, n *notes) {
 		switch p := k.field(c).(type) {
 		case *string:
 			if v, ok := o.Value.(string); ok {
+				if to, old := builtinMapPackage(v); old && k.name == "map" {
+					n.info("--%s %s is a built-in map asset of older versions, using the map package %q", o.Param, v, to)
+					v = to
+				}
 				*p = v
 			}
 		case *int:
@@ -106,6 +110,25 @@ func (a *Args) apply(c *Config, n *notes) {
 		c.CustomSettings.Merge(a.CustomSettings)
 	}
 	validate(c, n)
+}
+
+// p2pSendRate is the most a P2P server can send per client, in KB/s: the relay caps it.
+const p2pSendRate = 1024
+
+// EffectiveSendRate returns the per-client send rate in KB/s the network layer should use:
+// max_send_rate, capped at 1024 KB/s when the server runs as P2P (dedicated_server = false)
+// because the relay it goes through allows no more.
+func (c *Config) EffectiveSendRate() int {
+	if !c.Discover.DedicatedServer {
+		return min(c.Optimization.MaxSendRate, p2pSendRate)
+	}
+	return c.Optimization.MaxSendRate
+}
+
+// EffectiveFileTransferRate returns the per-client file transfer rate in KB/s:
+// max_file_transfer_rate, never above EffectiveSendRate.
+func (c *Config) EffectiveFileTransferRate() int {
+	return min(c.Optimization.MaxFileTransferRate, c.EffectiveSendRate())
 }
 
 // Path returns the Config.toml this configuration was opened from, or "" when it was not opened.

@@ -197,3 +197,27 @@ func TestSave(t *testing.T) {
 		t.Errorf("Save into a missing folder: %v", err)
 	}
 }
+
+func TestEffectiveRates(t *testing.T) {
+	tests := []struct {
+		dedicated            bool
+		send, file           int
+		wantSend, wantFileTx int
+	}{
+		{true, 16384, 8000, 16384, 8000},
+		{false, 16384, 8000, 1024, 1024},
+		{false, 512, 256, 512, 256},
+		{false, 2048, 512, 1024, 512},
+	}
+	for _, tt := range tests {
+		c := Default()
+		c.Discover.DedicatedServer = tt.dedicated
+		c.Optimization.MaxSendRate, c.Optimization.MaxFileTransferRate = tt.send, tt.file
+		if got := c.EffectiveSendRate(); got != tt.wantSend {
+			t.Errorf("%+v: EffectiveSendRate = %d, want %d", tt, got, tt.wantSend)
+		}
+		if got := c.EffectiveFileTransferRate(); got != tt.wantFileTx {
+			t.Errorf("%+v: EffectiveFileTransferRate = %d, want %d", tt, got, tt.wantFileTx)
+		}
+	}
+}
