@@ -221,3 +221,52 @@ func TestEffectiveRates(t *testing.T) {
 		}
 	}
 }
+
+// Values from Lua and Go callers convert to what Config.toml can hold.
+func TestSetCustomValueConversions(t *testing.T) {
+	tests := []struct {
+		in   any
+		want string // rendered TOML value
+	}{
+		{"s", `"s"`},
+		{true, "true"},
+		{int8(-3), "-3"},
+		{int16(4), "4"},
+		{int32(5), "5"},
+		{uint(6), "6"},
+		{uint16(7), "7"},
+		{uint32(8), "8"},
+		{uint64(1 << 63), "9223372036854775807"},
+		{float32(0.5), "0.5"},
+		{2.0, "2.0"},
+		{[]string{"a", "b"}, `["a", "b"]`},
+		{[]any{int64(1), []any{"x"}, map[string]any{"k": false}}, `[1, ["x"], { k = false }]`},
+		{CustomSettings{{"z", 1.5}}, "{ z = 1.5 }"},
+	}
+	for _, tt := range tests {
+		c := Default()
+		if err := c.Set("custom_settings.v", tt.in); err != nil {
+			t.Errorf("Set(%#v): %v", tt.in, err)
+			continue
+		}
+		v, _ := c.Get("custom_settings.v")
+		if got := string(appendValue(nil, v)); got != tt.want {
+			t.Errorf("Set(%#v) stored %s, want %s", tt.in, got, tt.want)
+		}
+		requireCanonical(t, c, tt.in)
+	}
+	for _, bad := range []any{struct{}{}, []any{"ok", func() {}}, map[string]any{"k": nil}, "\xff"} {
+		if err := Default().Set("custom_settings.v", bad); err == nil {
+			t.Errorf("Set(%#v) succeeded", bad)
+		}
+	}
+	for _, tt := range []struct {
+		in any
+		ok bool
+	}{{int8(5), true}, {uint64(10), true}, {float32(12), true}, {12.5, false}, {1e300, false}, {"12", false}} {
+		err := Default().Set("max_players", tt.in)
+		if (err == nil) != tt.ok {
+			t.Errorf("Set(max_players, %#v) error = %v, want ok=%v", tt.in, err, tt.ok)
+		}
+	}
+}
