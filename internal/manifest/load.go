@@ -19,6 +19,11 @@ const (
 	BackupSuffix = ".old"
 )
 
+// ErrNoManifest is wrapped by the error of LoadPackageDir and ReadPackageFS
+// for a folder without any descriptor when LoadOptions.NoGenerate is set,
+// and by LoadAssetsDir and ReadAssetsFS for a folder without Assets.toml.
+var ErrNoManifest = errors.New("no manifest")
+
 // LoadOptions tunes LoadPackageDir and LoadAssetsDir.
 type LoadOptions struct {
 	// ReadOnly converts or generates descriptors in memory only, never
@@ -27,6 +32,10 @@ type LoadOptions struct {
 	// DefaultKind is the type given to a generated Package.toml when the
 	// folder's content does not tell; empty means script.
 	DefaultKind Kind
+	// NoGenerate makes a folder without Package.toml or Map.toml an error
+	// (wrapping ErrNoManifest) instead of generating a descriptor, for
+	// callers that only list existing packages.
+	NoGenerate bool
 	// MapAsset is written as map_asset when converting an old Map.toml,
 	// which never named its level asset; when empty the converted file gets
 	// an empty map_asset and a warning.
@@ -138,6 +147,8 @@ func loadPackage(src source, name string, opts LoadOptions) (*Package, []Warning
 		}
 		warns = append(warns, Warning{File: path, Message: "old Map.toml converted to a map package Package.toml"})
 		warns = append(warns, convertFile(src, mapFile, PackageFile, p.Render(), &p.Backup)...)
+	case opts.NoGenerate:
+		return nil, warns, fmt.Errorf("load package %s: no Package.toml in %s: %w", name, src.label, ErrNoManifest)
 	default:
 		p = generatePackage(src.fsys, name, entries, opts)
 		path := src.path(PackageFile)
@@ -394,7 +405,7 @@ func loadAssets(src source, name string) (*AssetPack, []Warning, error) {
 	}
 	file := findFile(entries, AssetsFile, src, &warns)
 	if file == "" {
-		return nil, warns, fmt.Errorf("load asset pack %s: no Assets.toml in %s: an asset pack folder needs one (see the template in docs/packages.md)", name, src.label)
+		return nil, warns, fmt.Errorf("load asset pack %s: no Assets.toml in %s: an asset pack folder needs one (see the template in docs/packages.md): %w", name, src.label, ErrNoManifest)
 	}
 	path := src.path(file)
 	data, err := fs.ReadFile(src.fsys, file)

@@ -1,6 +1,7 @@
 package manifest
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -216,6 +217,26 @@ func TestLoadPackageDirReadOnly(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(empty, "Package.toml")); err == nil {
 		t.Error("read-only load generated a file")
+	}
+}
+
+func TestLoadPackageDirNoGenerate(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "bare")
+	mkfiles(t, dir, map[string]string{"Server/Index.lua": ""})
+	_, _, err := LoadPackageDir(dir, LoadOptions{NoGenerate: true})
+	if !errors.Is(err, ErrNoManifest) || !strings.Contains(err.Error(), "no Package.toml") {
+		t.Errorf("err = %v", err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Error("NoGenerate wrote a file")
+	}
+	// an old Map.toml is still a descriptor
+	mkfiles(t, dir, map[string]string{"Map.toml": string(readTestdata(t, "packages/map-old.toml"))})
+	if p, _, err := LoadPackageDir(dir, LoadOptions{NoGenerate: true, ReadOnly: true}); err != nil || p.Kind != KindMap {
+		t.Errorf("Map.toml with NoGenerate: %v", err)
+	}
+	if _, _, err := LoadAssetsDir(dir, LoadOptions{}); !errors.Is(err, ErrNoManifest) {
+		t.Errorf("assets err = %v", err)
 	}
 }
 
