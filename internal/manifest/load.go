@@ -1,6 +1,7 @@
 package manifest
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -123,7 +124,7 @@ func loadPackage(src source, name string, opts LoadOptions) (*Package, []Warning
 			if p.Generation < Current {
 				warns = append(warns, Warning{File: path, Message: fmt.Sprintf("generation %d format converted to the current [meta] + [%s] format", p.Generation, p.Kind.Section())})
 			}
-			warns = append(warns, convertFile(src, pkgFile, PackageFile, p.Render(), &p.Backup)...)
+			warns = append(warns, convertFile(src, pkgFile, PackageFile, sameLineEnds(data, p.Render()), &p.Backup)...)
 		}
 	case mapFile != "":
 		path := src.path(mapFile)
@@ -146,7 +147,7 @@ func loadPackage(src source, name string, opts LoadOptions) (*Package, []Warning
 			warns = append(warns, Warning{File: path, Key: "map.map_asset", Message: "old Map.toml does not name its level: set map_asset = \"<asset-pack>::<map-key>\" in the converted Package.toml"})
 		}
 		warns = append(warns, Warning{File: path, Message: "old Map.toml converted to a map package Package.toml"})
-		warns = append(warns, convertFile(src, mapFile, PackageFile, p.Render(), &p.Backup)...)
+		warns = append(warns, convertFile(src, mapFile, PackageFile, sameLineEnds(data, p.Render()), &p.Backup)...)
 	case opts.NoGenerate:
 		return nil, warns, fmt.Errorf("load package %s: no Package.toml in %s: %w", name, src.label, ErrNoManifest)
 	default:
@@ -166,6 +167,15 @@ func loadPackage(src source, name string, opts LoadOptions) (*Package, []Warning
 		warns = append(warns, CheckLayoutFS(src.fsys, src.label)...)
 	}
 	return p, warns, nil
+}
+
+// sameLineEnds gives a converted file the CRLF line ends of its original, so
+// a file edited on Windows stays in the style its editor uses.
+func sameLineEnds(original, rendered []byte) []byte {
+	if !bytes.Contains(original, []byte("\r\n")) {
+		return rendered
+	}
+	return bytes.ReplaceAll(rendered, []byte("\n"), []byte("\r\n"))
 }
 
 // findFile returns the entry named want, or a case-insensitive match with a
@@ -423,7 +433,7 @@ func loadAssets(src source, name string) (*AssetPack, []Warning, error) {
 			warns = append(warns, Warning{File: path, Message: fmt.Sprintf("generation %d format converted to the current [meta] + [asset_pack] + [unreal] format", a.Generation)})
 		}
 		var bak string
-		warns = append(warns, convertFile(src, file, AssetsFile, a.Render(), &bak)...)
+		warns = append(warns, convertFile(src, file, AssetsFile, sameLineEnds(data, a.Render()), &bak)...)
 	}
 	return a, warns, nil
 }

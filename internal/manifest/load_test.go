@@ -154,6 +154,10 @@ func TestLoadPackageDirConvertsOldFormats(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			crlfIn, crlfOut := strings.Contains(string(orig), "\r\n"), strings.Count(string(conv), "\r\n")
+			if crlfIn && crlfOut != strings.Count(string(conv), "\n") || !crlfIn && crlfOut != 0 {
+				t.Errorf("line ends not kept: CRLF in original %v, %d CRLF in the converted file", crlfIn, crlfOut)
+			}
 			q, qw, err := ParsePackage(conv, "converted")
 			if err != nil || q.Generation != Current {
 				t.Fatalf("converted file: %v gen %d\n%s", err, q.Generation, conv)
