@@ -81,6 +81,90 @@ type Output struct {
 	color     bool
 	// Now is the clock used for timestamps; tests replace it.
 	Now func() time.Time
+
+	// amu guards the asynchronous queue's lifetime; the writer goroutine never takes it.
+	amu   sync.Mutex
+	queue chan entry
+	done  chan struct{}
+}
+
+// entry is one queued write: a line for the console and (when file is not nil) the file, or a
+// flush marker.
+type entry struct {
+	console, file []byte
+	flushed       chan struct{}
+}
+
+// asyncQueue is how many lines may wait for the writer goroutine before logging blocks.
+const asyncQueue = 4096
+
+// SetAsync switches between writing each line before the logging call returns (off) and
+// handing lines to a writer goroutine (on, Config.toml's async_log), which keeps a slow console
+// from stalling the tick. Turning it off drains the queue first, so call SetAsync(false) before
+// exiting to lose nothing.
+func (o *Output) SetAsync(on bool) {
+	o.amu.Lock()
+	defer o.amu.Unlock()
+	if on == (o.queue != nil) {
+		return
+	}
+	if !on {
+		close(o.queue)
+		<-o.done
+		o.queue, o.done = nil, nil
+		return
+	}
+	q, done := make(chan entry, asyncQueue), make(chan struct{})
+	o.queue, o.done = q, done
+	go func() {
+		defer close(done)
+		for e := range q {
+			if e.flushed != nil {
+				close(e.flushed)
+				continue
+			}
+			_ = o.write(e)
+		}
+	}()
+}
+
+// Flush waits until every line logged so far has been written.
+func (o *Output) Flush() {
+	o.amu.Lock()
+	q := o.queue
+	if q == nil {
+		o.amu.Unlock()
+		return
+	}
+	ch := make(chan struct{})
+	q <- entry{flushed: ch}
+	o.amu.Unlock()
+	<-ch
+}
+
+// emit writes e now or queues it, depending on SetAsync.
+func (o *Output) emit(e entry) error {
+	o.amu.Lock()
+	if q := o.queue; q != nil {
+		// Blocking on a full queue under amu is safe: the writer never takes amu.
+		q <- e
+		o.amu.Unlock()
+		return nil
+	}
+	o.amu.Unlock()
+	return o.write(e)
+}
+
+func (o *Output) write(e entry) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	_, err := o.console.Write(e.console)
+	if e.file != nil && o.file != nil {
+		if _, ferr := o.file.Write(e.file); err == nil {
+			err = ferr
+		}
+	}
+	return err
 }
 
 // NewOutput creates an Output writing to console and, when file is not nil, to file.
@@ -163,9 +247,7 @@ func (o *Output) SetFile(w io.Writer) {
 
 // WriteConsole writes raw bytes to the console only (the clear command's escape sequence).
 func (o *Output) WriteConsole(p []byte) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	_, _ = o.console.Write(p)
+	_ = o.emit(entry{console: append([]byte(nil), p...)})
 }
 
 // Logger returns a logger writing through o.
@@ -206,10 +288,11 @@ func (h *Handler) Handle(_ context.Context, r slog.Record) error {
 	})
 	b.WriteByte('\n')
 	line := b.Bytes()
-	h.out.mu.Lock()
-	defer h.out.mu.Unlock()
 	console := line
-	if c := colorOf(r.Level); h.out.color && c != "" {
+	h.out.mu.Lock()
+	color := h.out.color
+	h.out.mu.Unlock()
+	if c := colorOf(r.Level); color && c != "" {
 		colored := make([]byte, 0, len(line)+len(c)+4)
 		colored = append(colored, line[:labelAt]...)
 		colored = append(colored, c...)
@@ -217,13 +300,7 @@ func (h *Handler) Handle(_ context.Context, r slog.Record) error {
 		colored = append(colored, "\x1b[0m"...)
 		console = append(colored, line[labelEnd:]...)
 	}
-	_, err := h.out.console.Write(console)
-	if h.out.file != nil {
-		if _, ferr := h.out.file.Write(line); err == nil {
-			err = ferr
-		}
-	}
-	return err
+	return h.out.emit(entry{console: console, file: line})
 }
 
 // WithAttrs returns a handler that adds attrs to every line.

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -196,4 +197,58 @@ func TestColorOnlyOnTheConsole(t *testing.T) {
 	if IsTerminal(&con) {
 		t.Error("a buffer was taken for a terminal")
 	}
+}
+
+func TestAsyncKeepsOrderAndFlushes(t *testing.T) {
+	var con, file lockedBuf
+	o := NewOutput(&con, &file, 1)
+	o.SetAsync(true)
+	o.SetAsync(true) // idempotent
+	log := o.Logger()
+	var want strings.Builder
+	for i := range 3 * asyncQueue {
+		log.Info(fmt.Sprintf("line %d", i))
+		fmt.Fprintf(&want, "line %d\n", i)
+	}
+	o.WriteConsole([]byte("raw\n"))
+	o.Flush()
+	strip := func(s string) string {
+		var b strings.Builder
+		for _, l := range strings.SplitAfter(s, "\n") {
+			if i := strings.Index(l, "INFO  "); i >= 0 {
+				l = l[i+len("INFO  "):]
+			}
+			b.WriteString(l)
+		}
+		return b.String()
+	}
+	if got := strip(con.String()); got != want.String()+"raw\n" {
+		t.Errorf("console after Flush has %d bytes, want %d in order ending with the raw write", len(got), want.Len()+4)
+	}
+	if got := strip(file.String()); got != want.String() {
+		t.Errorf("file after Flush has %d bytes, want %d in order", len(got), want.Len())
+	}
+	log.Info("last")
+	o.SetAsync(false) // drains
+	if !strings.HasSuffix(con.String(), "INFO  last\n") {
+		t.Error("SetAsync(false) returned before the queue was written")
+	}
+	o.Flush() // no queue: returns at once
+}
+
+type lockedBuf struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuf) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuf) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

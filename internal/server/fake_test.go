@@ -146,6 +146,11 @@ func newTestServer(t *testing.T, args []string, specs ...packagestest.Spec) *tes
 func newTestServerIn(t *testing.T, dir string, args []string, specs ...packagestest.Spec) *testServer {
 	t.Helper()
 	packagestest.MustWrite(t, dir, specs...)
+	if !slices.ContainsFunc(args, func(a string) bool { return strings.Contains(a, "async_log") }) {
+		// Synchronous logs, so output can be read right after a call; the asynchronous
+		// writer has its own test.
+		args = append(slices.Clone(args), "--async_log=0")
+	}
 	a, err := config.ParseArgs(args)
 	if err != nil {
 		t.Fatalf("ParseArgs(%q): %v", args, err)

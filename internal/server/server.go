@@ -160,6 +160,7 @@ func New(opts Options) (*Server, error) {
 	s.cfg = cfg
 	s.out.SetLogLevel(cfg.Debug.LogLevel)
 	s.out.SetProfiling(cfg.Debug.Profiling)
+	s.out.SetAsync(cfg.Debug.AsyncLog)
 	for _, sub := range []string{packages.PackagesDir, packages.AssetsDir} {
 		if err := os.MkdirAll(filepath.Join(abs, sub), 0o755); err != nil {
 			s.closeLog()
@@ -389,6 +390,8 @@ func (s *Server) Shutdown() error {
 }
 
 func (s *Server) closeLog() {
+	// Written lines first: the asynchronous queue drains before the file closes.
+	s.out.SetAsync(false)
 	if s.file != nil {
 		s.out.SetFile(nil)
 		_ = s.file.Close()

@@ -344,3 +344,26 @@ func TestAssetPacksAndLoadingScreen(t *testing.T) {
 		t.Errorf("missing asset pack not reported:\n%s", ts.out.String())
 	}
 }
+
+func TestAsyncLogs(t *testing.T) {
+	ts := newTestServer(t, []string{"--async_log", "1"})
+	if err := ts.Start(); err != nil {
+		t.Fatal(err)
+	}
+	ts.Submit("players")
+	ts.Step()
+	ts.LogOutput().Flush()
+	if !strings.Contains(ts.out.String(), "No players connected (0/64)") {
+		t.Errorf("output after Flush:\n%s", ts.out.String())
+	}
+	ts.Submit("stop")
+	ts.Step()
+	// Shutdown drains the queue: the last line is out when it returns.
+	if !strings.HasSuffix(ts.out.String(), "INFO  Server stopped.\n") {
+		t.Errorf("output does not end with the stop line:\n%s", ts.out.String())
+	}
+	log, _ := os.ReadFile(filepath.Join(ts.dir, ".logs", "nanoforge.log"))
+	if !strings.HasSuffix(string(log), "INFO  Server stopped.\n") {
+		t.Errorf("session log does not end with the stop line:\n%s", log)
+	}
+}
