@@ -595,6 +595,31 @@ func firstLine(s string) string {
 	return s
 }
 
+// Fire fires event of a static class ("Server", "Console", "Chat"…) with args converted to Lua
+// (see pushValue for the types), one callback per call under the budget, as the fixed events
+// are. It reports whether a callback returned false. It is how the parts of the server beyond
+// scripthost.Host (players, chat, map changes) reach the scripts: Server "PlayerConnect",
+// "Restart", "ChangeMap", Chat "PlayerSubmit".
+func (h *Host) Fire(class, event string, args ...any) (cancelled bool, err error) {
+	if h.closed {
+		return false, errors.New("script: Fire on a closed host")
+	}
+	L := h.L
+	var pushErr error
+	cancelled = h.dispatch(class, class, event, len(args), func() {
+		for _, a := range args {
+			if err := pushValue(L, a, 0); err != nil {
+				pushErr = err
+				L.PushNil()
+			}
+		}
+	})
+	if pushErr != nil {
+		return cancelled, fmt.Errorf("script: Fire(%s, %s): %w", class, event, pushErr)
+	}
+	return cancelled, nil
+}
+
 // ---------------------------------------------------------------------------------------------
 // console
 

@@ -243,3 +243,29 @@ func TestLoadErrors(t *testing.T) {
 		t.Error("unloading a package that is not loaded succeeded")
 	}
 }
+
+func TestFire(t *testing.T) {
+	th := newTestHost(t, Options{})
+	th.load("t-dependent")
+	th.run("t-dependent", `
+Server.Subscribe("PlayerConnect", function(ip, account, name, steam)
+	Connected = ip .. "|" .. account .. "|" .. name .. "|" .. steam
+	return name ~= "banned"
+end)`)
+	cancelled, err := th.Fire("Server", "PlayerConnect", "127.0.0.1", "acc", "ana", "765")
+	if err != nil || cancelled {
+		t.Fatalf("Fire = %v, %v", cancelled, err)
+	}
+	if got := th.run("t-dependent", "Connected"); got != "127.0.0.1|acc|ana|765" {
+		t.Errorf("Connected = %q", got)
+	}
+	if cancelled, _ := th.Fire("Server", "PlayerConnect", "127.0.0.1", "acc", "banned", "1"); !cancelled {
+		t.Error("a false return did not cancel")
+	}
+	if _, err := th.Fire("Server", "PlayerConnect", make(chan int)); err == nil {
+		t.Error("an unconvertible argument was accepted")
+	}
+	if th.srv.calls["t-dependent Server:PlayerConnect"] != 3 {
+		t.Errorf("PlayerConnect timed %d times, want 3", th.srv.calls["t-dependent Server:PlayerConnect"])
+	}
+}
