@@ -365,3 +365,30 @@ func TestGameModeLoadedAtRuntimeSetsCustomSettings(t *testing.T) {
 		t.Errorf("custom settings after package unload gm = %v, want none", cs)
 	}
 }
+
+func TestReloadFailures(t *testing.T) {
+	ts := newTestServer(t, []string{"--packages", "a,b"}, packagestest.Spec{Name: "a"}, packagestest.Spec{Name: "b"})
+	if err := ts.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// A Package.toml broken after start: the package keeps running its loaded code.
+	if err := os.WriteFile(filepath.Join(ts.dir, "Packages", "b", "Package.toml"), []byte("[meta\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range []string{"package reload b", "package hotreload b"} {
+		calls, out := ts.exec(line)
+		if !strings.Contains(out, "Package.toml:2:6: invalid TOML") || slices.Contains(calls, "unload b") || !slices.Contains(ts.Loaded(), "b") {
+			t.Errorf("%s with a broken manifest: calls %v loaded %v\n%s", line, calls, ts.Loaded(), out)
+		}
+	}
+	// Lua that fails on reload: the package ends up unloaded, and says so.
+	ts.host.failLoad["a"] = true
+	calls, out := ts.exec("package reload a")
+	want := []string{"unload a", "load a", "unload a"}
+	if got := calls[2:]; !slices.Equal(got, want) {
+		t.Errorf("calls = %q, want %q", got, want)
+	}
+	if !strings.Contains(out, "package 'a' failed to load and is now unloaded") || slices.Contains(ts.Loaded(), "a") {
+		t.Errorf("loaded %v\n%s", ts.Loaded(), out)
+	}
+}
