@@ -172,6 +172,10 @@ func newTestHost(t testing.TB, opts Options) *testHost {
 	t.Helper()
 	srv := newFakeServer(t)
 	capture := &captureHandler{level: slog.LevelDebug}
+	if opts.Budget == 0 {
+		// Generous on a loaded machine under -race; the watchdog tests set their own.
+		opts.Budget = 2 * time.Second
+	}
 	if opts.PackagesDir == "" {
 		abs, err := filepath.Abs(filepath.Join("testdata", "packages"))
 		if err != nil {

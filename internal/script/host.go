@@ -292,12 +292,12 @@ func (h *Host) UnloadPackage(name string) error {
 	}
 	L := h.L
 	L.PushString(name)
-	if err := L.CallRef(h.rt.unloadBegin, 1, 0); err != nil {
+	if err := h.housekeeping(h.rt.unloadBegin, 1, 0); err != nil {
 		h.reportGo(name, "Package", "Unload", err)
 	}
 	h.dispatch("Package:"+name, "Package", "Unload", 0, nil)
 	L.PushString(name)
-	err := L.CallRef(h.rt.unloadFinish, 1, 0)
+	err := h.housekeeping(h.rt.unloadFinish, 1, 0)
 	h.forget(name)
 	if err != nil {
 		h.reportGo(name, "Package", "Unload", err)
@@ -331,12 +331,12 @@ func (h *Host) HotReloadPackage(p scripthost.Package) error {
 	}
 	L := h.L
 	L.PushString(p.Name)
-	if err := L.CallRef(h.rt.unloadBegin, 1, 0); err != nil {
+	if err := h.housekeeping(h.rt.unloadBegin, 1, 0); err != nil {
 		h.reportGo(p.Name, "Package", "Unload", err)
 	}
 	h.dispatch("Package:"+p.Name, "Package", "Unload", 0, nil)
 	L.PushString(p.Name)
-	if err := L.CallRef(h.rt.hotPrepare, 1, 0); err != nil {
+	if err := h.housekeeping(h.rt.hotPrepare, 1, 0); err != nil {
 		h.reportGo(p.Name, "Package", "HotReload", err)
 		return fmt.Errorf("script: hot reloading package %q: %w", p.Name, err)
 	}
@@ -372,7 +372,7 @@ func (h *Host) Close() error {
 		return nil
 	}
 	h.closed = true
-	if err := h.L.CallRef(h.rt.flushAll, 0, 0); err != nil {
+	if err := h.housekeeping(h.rt.flushAll, 0, 0); err != nil {
 		h.log.Error(fmt.Sprintf("script: flushing persistent data: %v", err))
 	}
 	h.closeLibraries()
@@ -388,7 +388,7 @@ func (h *Host) Start() { h.dispatch("Server", "Server", "Start", 0, nil) }
 // Stop fires Server "Stop" and writes pending persistent data.
 func (h *Host) Stop() {
 	h.dispatch("Server", "Server", "Stop", 0, nil)
-	if err := h.L.CallRef(h.rt.flushAll, 0, 0); err != nil {
+	if err := h.housekeeping(h.rt.flushAll, 0, 0); err != nil {
 		h.log.Error(fmt.Sprintf("script: flushing persistent data: %v", err))
 	}
 }
@@ -434,7 +434,7 @@ func (h *Host) Tick(delta time.Duration) {
 	h.sinceFl += delta
 	if h.sinceFl >= h.opts.FlushInterval {
 		h.sinceFl = 0
-		if err := L.CallRef(h.rt.flushAll, 0, 0); err != nil {
+		if err := h.housekeeping(h.rt.flushAll, 0, 0); err != nil {
 			h.log.Error(fmt.Sprintf("script: flushing persistent data: %v", err))
 		}
 	}
@@ -452,7 +452,7 @@ func (h *Host) dispatch(space, class, event string, nargs int, push func()) (can
 	L.PushString(space)
 	L.PushString(event)
 	L.PushString(class)
-	if err := L.CallRef(h.rt.begin, 3, 2); err != nil {
+	if err := h.housekeeping(h.rt.begin, 3, 2); err != nil {
 		h.reportGo("", class, event, err)
 		return false
 	}
@@ -488,13 +488,20 @@ func (h *Host) dispatch(space, class, event string, nargs int, push func()) (can
 	return h.finish(hd)
 }
 
+// housekeeping calls a runtime function that runs no package code, without a budget: on a
+// busy machine bookkeeping (and the file writes of persistent data) must not be mistaken for
+// a runaway script.
+func (h *Host) housekeeping(ref, nargs, nresults int) error {
+	return h.L.CallRefBudget(ref, nargs, nresults, 0)
+}
+
 // owner returns the package of entry i of dispatch hd, after its callback failed outside the
 // runtime's own error handling (a timeout or a memory error).
 func (h *Host) owner(hd, i int64) string {
 	L := h.L
 	L.PushInteger(hd)
 	L.PushInteger(i)
-	if err := L.CallRef(h.rt.owner, 2, 1); err != nil {
+	if err := h.housekeeping(h.rt.owner, 2, 1); err != nil {
 		return ""
 	}
 	s, _ := L.ToString(-1)
@@ -506,7 +513,7 @@ func (h *Host) owner(hd, i int64) string {
 func (h *Host) finish(hd int64) bool {
 	L := h.L
 	L.PushInteger(hd)
-	if err := L.CallRef(h.rt.finish, 1, 1); err != nil {
+	if err := h.housekeeping(h.rt.finish, 1, 1); err != nil {
 		h.reportGo("", "Host", "finish", err)
 		return false
 	}
@@ -563,7 +570,7 @@ var firstPosition = regexp.MustCompile(`\[([^\]\n]+)\]:(\d+)`)
 // takeError returns the traceback text the runtime's handler left unreported, or "".
 func (h *Host) takeError() string {
 	L := h.L
-	if err := L.CallRef(h.rt.takeError, 0, 1); err != nil {
+	if err := h.housekeeping(h.rt.takeError, 0, 1); err != nil {
 		return ""
 	}
 	s, _ := L.ToString(-1)
@@ -679,7 +686,7 @@ func (h *Host) Commands() []scripthost.Command {
 		return nil
 	}
 	L := h.L
-	if err := L.CallRef(h.rt.commandList, 0, 1); err != nil {
+	if err := h.housekeeping(h.rt.commandList, 0, 1); err != nil {
 		h.reportGo("", "Console", "Commands", err)
 		return nil
 	}
@@ -730,7 +737,7 @@ func (h *Host) RunCode(pkg, code string) (string, error) {
 func (h *Host) PackageStats(name string) (subs, timers, commands, exports int, ok bool) {
 	L := h.L
 	L.PushString(name)
-	if err := L.CallRef(h.rt.packageStats, 1, 4); err != nil {
+	if err := h.housekeeping(h.rt.packageStats, 1, 4); err != nil {
 		return 0, 0, 0, 0, false
 	}
 	get := func(i int) int { n, _ := L.ToInteger(i); return int(n) }
