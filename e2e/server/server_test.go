@@ -9,10 +9,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -81,9 +83,24 @@ type proc struct {
 	err    error
 }
 
-// start runs nanoforge in dir with args.
+// freePort returns a loopback port nobody listens on right now.
+func freePort(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return fmt.Sprint(l.Addr().(*net.TCPAddr).Port)
+}
+
+// start runs nanoforge in dir with args. Unless args choose a port, the server gets free
+// loopback ports, so parallel tests never share one once the server listens.
 func start(t *testing.T, dir string, args ...string) *proc {
 	t.Helper()
+	if !slices.Contains(args, "--port") && !slices.Contains(args, "--help") {
+		args = append(slices.Clone(args), "--ip", "127.0.0.1", "--port", freePort(t), "--query_port", freePort(t))
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*waitLimit)
 	cmd := exec.CommandContext(ctx, binary, args...)
 	cmd.Dir = dir
@@ -174,7 +191,10 @@ func TestFirstStartCreatesTheFolder(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	p := start(t, dir)
-	p.waitOutput("Server started on port 7777 (tick rate 30 Hz)")
+	p.waitOutput(" (tick rate 30 Hz)")
+	if !regexp.MustCompile(`INFO  Server started on port \d+ \(tick rate 30 Hz\)`).MatchString(p.stdout.String()) {
+		t.Errorf("no ready line:\n%s", p.stdout)
+	}
 	for _, name := range []string{"Config.toml", "Packages", "Assets", ".logs/nanoforge.log"} {
 		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
 			t.Errorf("%s not created on first start: %v", name, err)
@@ -230,7 +250,7 @@ func TestOldConfigIsRewritten(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := start(t, dir)
-	p.waitOutput("Server started on port 7777 (tick rate 20 Hz)")
+	p.waitOutput(" (tick rate 20 Hz)")
 	p.stopByConsole()
 	cfg, _ := os.ReadFile(filepath.Join(dir, "Config.toml"))
 	for _, want := range []string{"[discover]", `"old server"`, "max_players =            10", "max_tick_rate =          20"} {
@@ -277,11 +297,12 @@ func TestSaveWritesTheCommandLine(t *testing.T) {
 	if !strings.Contains(string(cfg), "max_players =            12") || !strings.Contains(string(cfg), `"saved name"`) {
 		t.Errorf("--save did not write the parameters:\n%s", cfg)
 	}
-	p = start(t, dir, "--max_players", "40", "--port", "7790")
-	p.waitOutput("Server started on port 7790")
+	port := freePort(t)
+	p = start(t, dir, "--max_players", "40", "--port", port, "--query_port", freePort(t))
+	p.waitOutput("Server started on port " + port)
 	p.stopByConsole()
 	cfg, _ = os.ReadFile(filepath.Join(dir, "Config.toml"))
-	if !strings.Contains(string(cfg), "max_players =            12") || strings.Contains(string(cfg), "7790") {
+	if !strings.Contains(string(cfg), "max_players =            12") || strings.Contains(string(cfg), port) {
 		t.Errorf("parameters without --save were written:\n%s", cfg)
 	}
 }
