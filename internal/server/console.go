@@ -341,17 +341,11 @@ func (s *Server) loadRuntime(name string) error {
 		if info.Name != name {
 			s.log.Info(fmt.Sprintf("Loading '%s' first: a requirement of '%s'", info.Name, name))
 		}
-		if info.Kind == scripthost.KindGameMode {
-			// The game-mode's declarations decide the custom settings its scripts read while
-			// loading, so they are in place before it runs.
-			s.plan.GameMode = info
-			s.computeCustomSettings()
-		}
+		// A game-mode's declarations decide the custom settings, and a map's data what
+		// GetMapConfig returns; both are in place before the package's scripts run.
+		s.takeRole(info)
 		if err := s.loadOne(info); err != nil {
-			if info.Kind == scripthost.KindGameMode {
-				s.plan.GameMode = nil
-				s.computeCustomSettings()
-			}
+			s.dropRole(info.Name)
 			return err
 		}
 		// Outside start-up, Load fires right after each package (nanos-spec §4.10).
@@ -376,10 +370,7 @@ func (s *Server) unloadRuntime(name string) error {
 		if i, _ := s.findLoaded(n); i >= 0 {
 			s.loaded = slices.Delete(s.loaded, i, i+1)
 		}
-		if s.plan.GameMode != nil && s.plan.GameMode.Name == n {
-			s.plan.GameMode = nil
-			s.computeCustomSettings()
-		}
+		s.dropRole(n)
 		s.log.Info(fmt.Sprintf("Package '%s' unloaded.", n))
 	}
 	return errors.Join(errs...)
@@ -398,12 +389,15 @@ func (s *Server) reloadRuntime(name string) error {
 		s.log.Warn(fmt.Sprintf("unloading '%s' for reload: %v", name, err))
 	}
 	s.log.Info(fmt.Sprintf("Reloading Package '%s'...", name))
+	s.takeRole(info)
 	if err := s.host.LoadPackage(info.ScriptPackage()); err != nil {
+		s.dropRole(name)
 		s.loaded = slices.Delete(s.loaded, i, i+1)
 		_ = s.host.UnloadPackage(name)
 		return fmt.Errorf("package '%s' failed to load and is now unloaded: %w", name, err)
 	}
 	s.loaded[i] = info
+	s.takeRole(info)
 	s.host.FireLoad([]string{name})
 	s.log.Info(fmt.Sprintf("Package '%s' reloaded.", name))
 	return nil
@@ -418,6 +412,7 @@ func (s *Server) hotReloadRuntime(name string) error {
 	if err != nil {
 		return err
 	}
+	s.takeRole(info)
 	if err := s.host.HotReloadPackage(info.ScriptPackage()); err != nil {
 		return err
 	}
@@ -435,4 +430,27 @@ func (s *Server) restart(why string) {
 	}
 	s.loadAll()
 	s.log.Info(fmt.Sprintf("Reloaded %d packages", len(s.loaded)))
+}
+
+// takeRole records info as the game-mode or map of the plan when it is one (a package loaded,
+// reloaded or hot-reloaded from the console) and recomputes what depends on it.
+func (s *Server) takeRole(info *packages.Info) {
+	switch info.Kind {
+	case scripthost.KindGameMode:
+		s.plan.GameMode = info
+		s.computeCustomSettings()
+	case scripthost.KindMap:
+		s.plan.Map = info
+	}
+}
+
+// dropRole forgets name as the plan's game-mode or map.
+func (s *Server) dropRole(name string) {
+	if s.plan.GameMode != nil && s.plan.GameMode.Name == name {
+		s.plan.GameMode = nil
+		s.computeCustomSettings()
+	}
+	if s.plan.Map != nil && s.plan.Map.Name == name {
+		s.plan.Map = nil
+	}
 }

@@ -392,3 +392,28 @@ func TestReloadFailures(t *testing.T) {
 		t.Errorf("loaded %v\n%s", ts.Loaded(), out)
 	}
 }
+
+func TestMapLoadedAndReloadedAtRuntime(t *testing.T) {
+	var weather = "rain"
+	spec := packagestest.Spec{Name: "isle", Kind: manifest.KindMap, Edit: func(p *manifest.Package) {
+		p.CustomData = map[string]any{"weather": weather}
+	}}
+	ts := newTestServer(t, nil, spec)
+	if err := ts.Start(); err != nil {
+		t.Fatal(err)
+	}
+	ts.exec("package load isle")
+	if got := ts.MapConfig()["weather"]; got != "rain" || len(ts.SpawnPoints()) != 1 {
+		t.Fatalf("map config after load = %v", ts.MapConfig())
+	}
+	weather = "snow"
+	packagestest.MustWrite(t, ts.dir, spec)
+	ts.exec("package reload isle")
+	if got := ts.MapConfig()["weather"]; got != "snow" {
+		t.Errorf("map config after reload = %v, want the edited custom data", ts.MapConfig())
+	}
+	ts.exec("package unload isle")
+	if len(ts.MapConfig()) != 0 || ts.SpawnPoints() != nil {
+		t.Errorf("map data after unload = %v %v", ts.MapConfig(), ts.SpawnPoints())
+	}
+}
