@@ -5,6 +5,16 @@
 // One goroutine, the tick goroutine, owns all state: the script host, the loaded packages and
 // the configuration. The console reader only hands it lines. Tests drive the server in manual
 // mode, one Step per tick, with an injected clock.
+//
+// Use:
+//
+//	srv, err := server.New(server.Options{Args: args, Console: os.Stdin, NewHost: factory})
+//	if err != nil { ... }            // e.g. a *config.ParseError for a broken Config.toml
+//	err = srv.Run(ctx)               // Start, tick until stop or ctx is done, Shutdown
+//
+// or, in manual mode: srv.Start(), then srv.Submit(line) and srv.Step() per tick.
+//
+// *Server implements scripthost.Server for the script host.
 package server
 
 import (
