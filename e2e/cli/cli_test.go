@@ -129,32 +129,48 @@ var userSeq atomic.Int64
 // account creates a Store user and returns a token with the given scopes (all when none).
 func account(t *testing.T, scopes ...string) string {
 	t.Helper()
+	tok, err := newAccount(scopes...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
+// newAccount signs a new user up and logs in for a token.
+func newAccount(scopes ...string) (string, error) {
 	name := fmt.Sprintf("user%d-%d", time.Now().UnixNano()%1_000_000, userSeq.Add(1))
-	post := func(path string, body any) []byte {
+	post := func(path string, body any) ([]byte, error) {
 		b, _ := json.Marshal(body)
 		resp, err := http.Post(storeURL+path, "application/json", bytes.NewReader(b))
 		if err != nil {
-			t.Fatal(err)
+			return nil, err
 		}
 		defer resp.Body.Close()
 		out, _ := io.ReadAll(resp.Body)
 		if resp.StatusCode/100 != 2 {
-			t.Fatalf("POST %s: %s: %s", path, resp.Status, out)
+			return nil, fmt.Errorf("POST %s: %s: %s", path, resp.Status, out)
 		}
-		return out
+		return out, nil
 	}
-	post("/api/v1/signup", map[string]string{"name": name, "password": "correct horse battery staple"})
-	login := map[string]any{"name": name, "password": "correct horse battery staple", "label": "e2e"}
+	const pw = "correct horse battery staple"
+	if _, err := post("/api/v1/signup", map[string]string{"name": name, "password": pw}); err != nil {
+		return "", err
+	}
+	login := map[string]any{"name": name, "password": pw, "label": "e2e"}
 	if len(scopes) > 0 {
 		login["scopes"] = scopes
+	}
+	out, err := post("/api/v1/login", login)
+	if err != nil {
+		return "", err
 	}
 	var tok struct {
 		Token string `json:"token"`
 	}
-	if err := json.Unmarshal(post("/api/v1/login", login), &tok); err != nil || tok.Token == "" {
-		t.Fatalf("login answer without a token: %v", err)
+	if err := json.Unmarshal(out, &tok); err != nil || tok.Token == "" {
+		return "", fmt.Errorf("login answer without a token: %s", out)
 	}
-	return tok.Token
+	return tok.Token, nil
 }
 
 // uniq returns a resource name unique in this run.
@@ -244,32 +260,34 @@ type release struct {
 	draft    bool
 }
 
+// renderRelease returns the folder and descriptor of a release in an author's server folder.
+func renderRelease(author string, rel release) (dir, file string, body []byte, err error) {
+	if rel.kind == storeclient.Assets {
+		a, err := manifest.NewAssetPack(rel.name, "Pack "+rel.name, "e2e")
+		if err != nil {
+			return "", "", nil, err
+		}
+		a.Version, a.AssetsRequirements = rel.version, rel.assets
+		return filepath.Join(author, "Assets", rel.name), manifest.AssetsFile, a.Render(), nil
+	}
+	typ := rel.pkgType
+	if typ == "" {
+		typ = manifest.KindScript
+	}
+	p, err := manifest.NewPackage(rel.name, "Package "+rel.name, "e2e", typ)
+	if err != nil {
+		return "", "", nil, err
+	}
+	p.Version, p.PackagesRequirements, p.AssetsRequirements = rel.version, rel.packages, rel.assets
+	return filepath.Join(author, "Packages", rel.name), manifest.PackageFile, p.Render(), nil
+}
+
 // publish writes the release into an author's server folder and uploads it with the CLI.
 func publish(t *testing.T, author, token string, rel release) result {
 	t.Helper()
-	dir := filepath.Join(author, "Packages", rel.name)
-	file := manifest.PackageFile
-	var body []byte
-	if rel.kind == storeclient.Assets {
-		dir = filepath.Join(author, "Assets", rel.name)
-		file = manifest.AssetsFile
-		a, err := manifest.NewAssetPack(rel.name, "Pack "+rel.name, "e2e")
-		if err != nil {
-			t.Fatal(err)
-		}
-		a.Version, a.AssetsRequirements = rel.version, rel.assets
-		body = a.Render()
-	} else {
-		typ := rel.pkgType
-		if typ == "" {
-			typ = manifest.KindScript
-		}
-		p, err := manifest.NewPackage(rel.name, "Package "+rel.name, "e2e", typ)
-		if err != nil {
-			t.Fatal(err)
-		}
-		p.Version, p.PackagesRequirements, p.AssetsRequirements = rel.version, rel.packages, rel.assets
-		body = p.Render()
+	dir, file, body, err := renderRelease(author, rel)
+	if err != nil {
+		t.Fatal(err)
 	}
 	os.RemoveAll(dir)
 	files := map[string]string{file: string(body)}

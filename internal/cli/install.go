@@ -289,7 +289,7 @@ func (s *session) apply(ctx context.Context, cmd *Command, ws *workspace, target
 		done = append(done, t.item.Name)
 		s.infof("Installed %s into %s", t.label(), relTo(ws.lay.root, t.dest))
 	}
-	return nil
+	return ws.lock.Write(ws.lay.lockPath)
 }
 
 func relTo(root, p string) string {
@@ -376,7 +376,7 @@ func (s *session) place(ws *workspace, t *target) error {
 		AssetsRequirements: t.item.AssetsRequirements, InstalledAt: time.Now().UTC().Truncate(time.Second),
 		Files: ext.Files,
 	})
-	if err := ws.lock.Write(ws.lay.lockPath); err != nil {
+	if err := ws.lock.write(ws.lay.lockPath, false); err != nil {
 		// Put the old state back on disk and in memory: the lock must describe the folders.
 		os.RemoveAll(t.dest)
 		restore()

@@ -186,8 +186,12 @@ func (l *Lock) Marshal() ([]byte, error) {
 }
 
 // Write saves the lock to path atomically (a temporary file beside it, then rename), so a
-// crash never leaves half a lock file.
-func (l *Lock) Write(path string) error {
+// crash never leaves half a lock file, and flushes it to disk.
+func (l *Lock) Write(path string) error { return l.write(path, true) }
+
+// write is Write with the disk flush optional: an install flushes only its last write, as the
+// renames of the folders themselves are not flushed either and each fsync costs milliseconds.
+func (l *Lock) write(path string, sync bool) error {
 	data, err := l.Marshal()
 	if err != nil {
 		return fmt.Errorf("encoding lock file: %w", err)
@@ -200,8 +204,8 @@ func (l *Lock) Write(path string) error {
 		return fmt.Errorf("writing lock file: %w", err)
 	}
 	_, werr := tmp.Write(data)
-	if err := tmp.Sync(); werr == nil {
-		werr = err
+	if sync && werr == nil {
+		werr = tmp.Sync()
 	}
 	if err := tmp.Close(); werr == nil {
 		werr = err
