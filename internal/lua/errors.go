@@ -99,9 +99,13 @@ func (s *State) newError(st C.int, kind ErrorKind) *Error {
 	return e
 }
 
-// splitPosition extracts "chunk" and line from a message of the form "chunk:line: text".
+// splitPosition extracts "chunk" and line from a message of the form "chunk:line: text"
+// (the position must be on the first line).
 func splitPosition(msg string) (string, int) {
-	for i := 0; i < len(msg); i++ {
+	if i := strings.IndexByte(msg, '\n'); i >= 0 {
+		msg = msg[:i]
+	}
+	for i := 1; i < len(msg); i++ {
 		if msg[i] != ':' {
 			continue
 		}
@@ -110,13 +114,9 @@ func splitPosition(msg string) (string, int) {
 			j++
 		}
 		if j > i+1 && j < len(msg) && msg[j] == ':' {
-			line, err := strconv.Atoi(msg[i+1 : j])
-			if err == nil && i > 0 {
-				return strings.TrimSpace(msg[:i]), line
+			if line, err := strconv.Atoi(msg[i+1 : j]); err == nil {
+				return msg[:i], line
 			}
-		}
-		if strings.ContainsAny(msg[:i], "\n") {
-			break
 		}
 	}
 	return "", 0

@@ -151,6 +151,36 @@ static int nf_co_wrap(lua_State *L) {
 	return 1;
 }
 
+// nf_xmsgh wraps a script's xpcall message handler (upvalue 1). A timeout skips it: the hook
+// raised the error, and Lua runs the handler with hooks disabled, so a handler that loops
+// could never be interrupted.
+static int nf_xmsgh(lua_State *L) {
+	if (nf_expired(nf_x(L))) return 1;
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, lua_gettop(L) - 1, 1);
+	return 1;
+}
+
+static int nf_xpcall_k(lua_State *L, int status, lua_KContext ctx) {
+	(void)status;
+	(void)ctx;
+	return lua_gettop(L);
+}
+
+// nf_xpcall is xpcall with the handler wrapped by nf_xmsgh; upvalue 1 is the library's xpcall.
+// The call keeps a continuation so coroutines can still yield inside xpcall.
+static int nf_xpcall(lua_State *L) {
+	luaL_checktype(L, 2, LUA_TFUNCTION);
+	lua_pushvalue(L, 2);
+	lua_pushcclosure(L, nf_xmsgh, 1);
+	lua_replace(L, 2);
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_callk(L, lua_gettop(L) - 1, LUA_MULTRET, 0, nf_xpcall_k);
+	return nf_xpcall_k(L, LUA_OK, 0);
+}
+
 // ---- sandbox --------------------------------------------------------------------------------
 
 // nf_load_text is load() restricted to text chunks: the mode argument is forced to "t" while
@@ -218,6 +248,7 @@ static int nf_open(lua_State *L) {
 	lua_pushglobaltable(L);
 	int g = lua_gettop(L);
 	nf_wrap_field(L, g, "load", nf_load_text);
+	nf_wrap_field(L, g, "xpcall", nf_xpcall);
 	lua_getfield(L, g, "string");
 	nf_nil_field(L, -1, "dump"); // no bytecode in either direction
 	lua_pop(L, 1);
