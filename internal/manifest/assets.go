@@ -350,7 +350,11 @@ func (a *AssetPack) Render() []byte {
 		}
 		comments, known := categoryComments[c]
 		if !known {
-			comments[0] = strings.ReplaceAll(string(c), "_", " ")
+			// the name goes into a comment, so only a plain one is echoed
+			comments[0] = "more assets"
+			if isBareKey(string(c)) {
+				comments[0] = strings.ReplaceAll(string(c), "_", " ")
+			}
 		}
 		b.WriteString("    # " + comments[0] + "\n")
 		b.WriteString("    [assets." + tomlKey(string(c)) + "]\n")
