@@ -323,8 +323,8 @@ func (h *Host) forget(name string) {
 
 // HotReloadPackage runs the package's files again in its existing environment: its globals
 // stay, while its subscriptions, timers and console commands are removed first so the files
-// can make them again. Its exports stay until the files export again. "Unload" fires before,
-// and the server fires "Load" after, as for a reload.
+// can make them again. Its exports stay until the files export again. As for a single package
+// reload, "Unload" fires before and "Load" right after (the caller must not fire it again).
 func (h *Host) HotReloadPackage(p scripthost.Package) error {
 	if _, ok := h.pkgs[p.Name]; !ok {
 		return h.LoadPackage(p)
@@ -341,7 +341,9 @@ func (h *Host) HotReloadPackage(p scripthost.Package) error {
 		return fmt.Errorf("script: hot reloading package %q: %w", p.Name, err)
 	}
 	h.pkgs[p.Name] = p
-	return h.runEntries(p)
+	err := h.runEntries(p)
+	h.FireLoad([]string{p.Name})
+	return err
 }
 
 // Reset unloads every package (last loaded first) and starts a fresh Lua state.
@@ -415,8 +417,9 @@ func (h *Host) Tick(delta time.Duration) {
 			d := time.Since(start)
 			var pkg string
 			if err != nil {
-				pkg = h.owner(hd, i)
-				h.reportGo(pkg, "Timer", "Callback", err)
+				var defined string
+				pkg, defined = h.owner(hd, i)
+				h.reportGoAt(pkg, "Timer", "Callback", defined, err)
 			} else {
 				id, _ := L.ToInteger(-1)
 				L.Pop(1)
@@ -474,8 +477,9 @@ func (h *Host) dispatch(space, class, event string, nargs int, push func()) (can
 		d := time.Since(start)
 		var pkg string
 		if err != nil {
-			pkg = h.owner(hd, i)
-			h.reportGo(pkg, class, event, err)
+			var defined string
+			pkg, defined = h.owner(hd, i)
+			h.reportGoAt(pkg, class, event, defined, err)
 		} else {
 			id, _ := L.ToInteger(-1)
 			L.Pop(1)
@@ -497,16 +501,17 @@ func (h *Host) housekeeping(ref, nargs, nresults int) error {
 
 // owner returns the package of entry i of dispatch hd, after its callback failed outside the
 // runtime's own error handling (a timeout or a memory error).
-func (h *Host) owner(hd, i int64) string {
+func (h *Host) owner(hd, i int64) (pkg, defined string) {
 	L := h.L
 	L.PushInteger(hd)
 	L.PushInteger(i)
-	if err := h.housekeeping(h.rt.owner, 2, 1); err != nil {
-		return ""
+	if err := h.housekeeping(h.rt.owner, 2, 2); err != nil {
+		return "", ""
 	}
-	s, _ := L.ToString(-1)
-	L.Pop(1)
-	return s
+	pkg, _ = L.ToString(-2)
+	defined, _ = L.ToString(-1)
+	L.Pop(2)
+	return pkg, defined
 }
 
 // finish ends dispatch hd and reports whether a callback returned false.
@@ -525,6 +530,12 @@ func (h *Host) finish(hd int64) bool {
 // reportGo logs an error that escaped the runtime's handlers (timeouts, memory errors) in
 // the same format as script errors: package, event, the failing line and the traceback.
 func (h *Host) reportGo(pkg, class, event string, err error) {
+	h.reportGoAt(pkg, class, event, "", err)
+}
+
+// reportGoAt is reportGo for a callback defined at "file:line", which locates the failure
+// when nothing better is known (a timeout so late that not even the handler could run).
+func (h *Host) reportGoAt(pkg, class, event, defined string, err error) {
 	var lerr *lua.Error
 	if !errors.As(err, &lerr) {
 		h.log.Error(fmt.Sprintf("Lua Error on Class '%s' Event '%s' (package '%s'): %v", class, event, pkgLabel(pkg), err))
@@ -558,8 +569,11 @@ func (h *Host) reportGo(pkg, class, event string, err error) {
 		}
 	}
 	attrs := []any{}
-	if lerr.Chunk != "" {
+	if lerr.Chunk != "" && !strings.HasPrefix(lerr.Chunk, "nanoforge/") {
 		attrs = append(attrs, "at", fmt.Sprintf("%s:%d", lerr.Chunk, lerr.Line))
+	} else if file, line, ok := strings.Cut(defined, ":"); ok && n == 2 {
+		fmt.Fprintf(&b, "\n\t- [2] [%s]:%s: in function <%s>", file, line, defined)
+		attrs = append(attrs, "at", defined)
 	}
 	h.log.Error(b.String(), attrs...)
 }

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/nanoforge/nanoforge/internal/lua"
 )
 
 func TestRunawayTickHandler(t *testing.T) {
@@ -128,6 +130,29 @@ func TestReloadReplacesExport(t *testing.T) {
 	}
 	if got := th.run("t-dependent", "Probe()"); got != "3\t30" {
 		t.Errorf("Probe() = %q after the hot reload", got)
+	}
+}
+
+func TestHotReload(t *testing.T) {
+	th := newTestHost(t, Options{})
+	th.load("t-teardown")
+	th.run("t-teardown", `Package.Subscribe("Load", function() Loads = (Loads or 0) + 1 end) Kept = "yes"`)
+	th.ticks(2, tick)
+	if err := th.HotReloadPackage(testPackage("t-teardown")); err != nil {
+		t.Fatal(err)
+	}
+	// The Load subscription made from the console was removed before the files ran again, so
+	// Load fired once, for nobody who counts; the globals stayed.
+	if got := th.run("t-teardown", "Kept, Loads, TickCount"); got != "yes\tnil\t2" {
+		t.Errorf("after hot reload: Kept, Loads, TickCount = %q", got)
+	}
+	subs, timers, cmds, exports, _ := th.PackageStats("t-teardown")
+	if subs != 5 || timers != 2 || cmds != 1 || exports != 1 {
+		t.Errorf("after hot reload: subs %d timers %d commands %d exports %d, want 5 2 1 1 (made once, not twice)", subs, timers, cmds, exports)
+	}
+	th.ticks(1, tick)
+	if got := th.run("t-teardown", "TickCount"); got != "3" {
+		t.Errorf("TickCount = %q, want one Tick handler", got)
 	}
 }
 
@@ -267,5 +292,33 @@ end)`)
 	}
 	if th.srv.calls["t-dependent Server:PlayerConnect"] != 3 {
 		t.Errorf("PlayerConnect timed %d times, want 3", th.srv.calls["t-dependent Server:PlayerConnect"])
+	}
+}
+
+// TestTimeoutReportFallback covers a timeout noticed so late that the runtime's handler could
+// not run (allocations were already refused): the report still names the package, the event
+// and where the callback is defined.
+func TestTimeoutReportFallback(t *testing.T) {
+	th := newTestHost(t, Options{})
+	th.reportGoAt("pkg", "Server", "Tick", "pkg/Server/Index.lua:4",
+		&lua.Error{Kind: lua.TimeoutError, Message: "script timed out after 100ms (not enough memory)"})
+	recs := th.log.matching("Lua Error on Class 'Server' Event 'Tick' (package 'pkg')")
+	if len(recs) != 1 {
+		t.Fatalf("got %d reports", len(recs))
+	}
+	want := "\t- [1] script timed out after 100ms (not enough memory)\n\t- [2] [pkg/Server/Index.lua]:4: in function <pkg/Server/Index.lua:4>"
+	if !strings.Contains(recs[0].Msg, want) || recs[0].Attrs["at"] != "pkg/Server/Index.lua:4" {
+		t.Errorf("report = %q at=%q", recs[0].Msg, recs[0].Attrs["at"])
+	}
+	// With a position in the message, that position is used.
+	th.reportGoAt("pkg", "Timer", "Callback", "pkg/Server/Index.lua:4",
+		&lua.Error{Kind: lua.TimeoutError, Message: "pkg/Server/x.lua:9: script timed out after 100ms", Chunk: "pkg/Server/x.lua", Line: 9,
+			Traceback: "stack traceback:\n\t[C]: in ?\n\tpkg/Server/x.lua:9: in function <pkg/Server/x.lua:7>\n\tnanoforge/runtime:12: in function <nanoforge/runtime:10>"})
+	recs = th.log.matching("Event 'Callback'")
+	if len(recs) != 1 || recs[0].Attrs["at"] != "pkg/Server/x.lua:9" ||
+		!strings.Contains(recs[0].Msg, "- [1] [pkg/Server/x.lua]:9: script timed out") ||
+		!strings.Contains(recs[0].Msg, "- [2] [pkg/Server/x.lua]:9: in function <pkg/Server/x.lua:7>") ||
+		strings.Contains(recs[0].Msg, "nanoforge/runtime") {
+		t.Errorf("report = %+v", recs)
 	}
 }

@@ -285,12 +285,16 @@ function RT.finish(h)
 	return c
 end
 
--- owner names the package of entry i of dispatch h (after a failure the runtime could not
--- report itself, such as a timeout).
+-- owner names the package of entry i of dispatch h and where its callback is defined, after a
+-- failure the runtime could not report itself (a timeout).
 function RT.owner(h, i)
 	local q = queues[h]
 	local e = q and q[i]
-	return e and e.P.name or ""
+	if not e then return "", "" end
+	local info = getinfo(e.fn, "S")
+	local defined = ""
+	if info and info.what ~= "C" then defined = info.short_src .. ":" .. info.linedefined end
+	return e.P.name, defined
 end
 
 -- ---------------------------------------------------------------------------------------------
