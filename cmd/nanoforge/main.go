@@ -14,8 +14,10 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
+	"github.com/nanoforge/nanoforge/internal/cli"
 	"github.com/nanoforge/nanoforge/internal/config"
 	"github.com/nanoforge/nanoforge/internal/scripthost"
 	"github.com/nanoforge/nanoforge/internal/server"
@@ -46,6 +48,9 @@ func runServer(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		NewHost: func(s scripthost.Server, log *slog.Logger) (scripthost.Host, error) {
 			return newScriptHost(s, log)
 		},
+		Download: func(kind string, names []string) error {
+			return download(kind, names, stdout, stderr)
+		},
 	})
 	if err != nil {
 		var pe *config.ParseError
@@ -69,4 +74,19 @@ func runServer(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// download runs the CLI's install for --auto_download: `install package|assets NAMES...` in
+// the server folder, never prompting.
+func download(kind string, names []string, stdout, stderr io.Writer) error {
+	noTerminal := false
+	args := append([]string{"install", kind}, names...)
+	code := cli.Run(context.Background(), args, cli.Env{
+		Stdin: strings.NewReader(""), Stdout: stdout, Stderr: stderr,
+		Terminal: &noTerminal, Version: server.Version,
+	})
+	if code != 0 {
+		return fmt.Errorf("nanoforge --cli %s failed (exit status %d; see the lines above)", strings.Join(args, " "), code)
+	}
+	return nil
 }

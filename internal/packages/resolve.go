@@ -130,6 +130,9 @@ type Plan struct {
 	Failures []*Failure
 	// AssetErrors are asset packs that are missing or broken, naming who requires them.
 	AssetErrors []error
+	// MissingPackages and MissingAssets name the packages and asset packs that have no
+	// folder, in order of first mention: what --auto_download fetches.
+	MissingPackages, MissingAssets []string
 	// Notes are remarks worth a log line (duplicates, built-in maps, ignored entries).
 	Notes []string
 }
@@ -226,6 +229,12 @@ func Resolve(sel Selection, src Source) *Plan {
 		p.LoadLevelEntities = p.LoadLevelEntities || info.LoadLevelEntities
 	}
 	p.resolveAssets(sel.Assets, src)
+	for _, f := range p.Failures {
+		last := f.Chain[len(f.Chain)-1]
+		if errors.Is(f.Err, ErrNotFound) && !slices.Contains(p.MissingPackages, last) && !IsBuiltinMap(last) {
+			p.MissingPackages = append(p.MissingPackages, last)
+		}
+	}
 	// A package named under the wrong key (map = "a-script") may still load through another
 	// entry; then the mistake is worth a note, not a "not loaded" failure.
 	p.Failures = slices.DeleteFunc(p.Failures, func(f *Failure) bool {
@@ -310,6 +319,7 @@ func (p *Plan) resolveAssets(configured []string, src Source) {
 		reqs, err := src.AssetPack(name)
 		if err != nil {
 			if errors.Is(err, ErrNotFound) {
+				p.MissingAssets = append(p.MissingAssets, name)
 				p.AssetErrors = append(p.AssetErrors, fmt.Errorf("asset pack '%s' required by %s is missing: no folder Assets/%s (install it or remove it from %s)", name, by, name, by))
 			} else {
 				p.AssetErrors = append(p.AssetErrors, fmt.Errorf("asset pack '%s' required by %s: %w", name, by, err))

@@ -401,3 +401,16 @@ func BenchmarkResolve50(b *testing.B) {
 		}
 	}
 }
+
+func TestResolveMissingLists(t *testing.T) {
+	src := mem("gm:game-mode:a,gone1", "a:script:gone2", "s:script:gone1")
+	src.pkgs["s"].AssetsRequirements = []string{"pack-gone"}
+	p := Resolve(Selection{GameMode: "gm", Packages: []string{"s", "not-here"}, Map: "map-gone", Assets: []string{"cfg-pack"}}, src)
+	if want := []string{"gone2", "gone1", "not-here", "map-gone"}; !slices.Equal(p.MissingPackages, want) {
+		t.Errorf("MissingPackages = %v, want %v", p.MissingPackages, want)
+	}
+	if want := []string{"cfg-pack"}; !slices.Equal(p.MissingAssets, want) {
+		// s failed (gone1 missing), so its asset requirement is not needed.
+		t.Errorf("MissingAssets = %v, want %v", p.MissingAssets, want)
+	}
+}

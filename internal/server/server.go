@@ -27,6 +27,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -75,6 +76,9 @@ type Options struct {
 	KeepLogs int
 	// NoLogFile keeps logs on the console only (benchmarks).
 	NoLogFile bool
+	// Download fetches missing packages (kind "package") or asset packs (kind "assets") into
+	// the server folder; it is used with --auto_download. Nil means downloads are unavailable.
+	Download func(kind string, names []string) error
 }
 
 // Server is one running server. Create it with New, then Start, then Run (or Step in manual
@@ -242,6 +246,9 @@ func (s *Server) loadAll() {
 		LoadingScreen: c.Game.LoadingScreen, Assets: c.Game.Assets,
 	}
 	plan := packages.Resolve(sel, s.src)
+	if s.cfg.Run.AutoDownload {
+		plan = s.autoDownload(sel, plan)
+	}
 	s.plan = plan
 	for _, n := range plan.Notes {
 		s.log.Warn(n)
@@ -286,6 +293,54 @@ func (s *Server) loadAll() {
 	if plan.LoadLevelEntities {
 		s.log.Debug("load_level_entities is on: a loaded package asks for it")
 	}
+}
+
+// autoDownloadRounds bounds the download-and-resolve rounds of --auto_download: each round can
+// reveal the requirements of what the previous one fetched.
+const autoDownloadRounds = 8
+
+// autoDownload fetches the plan's missing packages and asset packs and resolves again, until
+// nothing new is missing (--auto_download).
+func (s *Server) autoDownload(sel packages.Selection, plan *packages.Plan) *packages.Plan {
+	if s.opts.Download == nil {
+		if len(plan.MissingPackages)+len(plan.MissingAssets) > 0 {
+			s.log.Warn("--auto_download: downloading is not available in this server; install missing packages with nanoforge --cli install package NAME")
+		}
+		return plan
+	}
+	tried := map[string]bool{}
+	for range autoDownloadRounds {
+		var pkgs, assets []string
+		for _, n := range plan.MissingPackages {
+			if !tried["package "+n] {
+				tried["package "+n] = true
+				pkgs = append(pkgs, n)
+			}
+		}
+		for _, n := range plan.MissingAssets {
+			if !tried["assets "+n] {
+				tried["assets "+n] = true
+				assets = append(assets, n)
+			}
+		}
+		if len(pkgs)+len(assets) == 0 {
+			break
+		}
+		for _, batch := range []struct {
+			kind  string
+			names []string
+		}{{"package", pkgs}, {"assets", assets}} {
+			if len(batch.names) == 0 {
+				continue
+			}
+			s.log.Info(fmt.Sprintf("--auto_download: downloading %s %s", batch.kind, strings.Join(batch.names, ", ")))
+			if err := s.opts.Download(batch.kind, batch.names); err != nil {
+				s.log.Error(fmt.Sprintf("--auto_download: %s %s: %v", batch.kind, strings.Join(batch.names, ", "), err))
+			}
+		}
+		plan = packages.Resolve(sel, s.src)
+	}
+	return plan
 }
 
 // firstFailed returns the requirement of info that failed to load, or "".

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nanoforge/nanoforge/internal/config"
 	"github.com/nanoforge/nanoforge/internal/manifest"
 	"github.com/nanoforge/nanoforge/internal/packages/packagestest"
 	"github.com/nanoforge/nanoforge/internal/scripthost"
@@ -365,5 +366,65 @@ func TestAsyncLogs(t *testing.T) {
 	log, _ := os.ReadFile(filepath.Join(ts.dir, ".logs", "nanoforge.log"))
 	if !strings.HasSuffix(string(log), "INFO  Server stopped.\n") {
 		t.Errorf("session log does not end with the stop line:\n%s", log)
+	}
+}
+
+func TestAutoDownload(t *testing.T) {
+	dir := t.TempDir()
+	// The "Store": writes a package when asked, requiring another the first time.
+	var asked []string
+	download := func(kind string, names []string) error {
+		asked = append(asked, kind+" "+strings.Join(names, ","))
+		for _, n := range names {
+			switch {
+			case kind == "assets":
+				if err := packagestest.WriteAssetPack(dir, n); err != nil {
+					return err
+				}
+			case n == "lib":
+				packagestest.MustWrite(t, dir, packagestest.Spec{Name: n, Requires: []string{"lib-dep"}, Assets: []string{"lib-pack"}})
+			case n == "nowhere":
+				return errors.New("package 'nowhere' is not in the Store")
+			default:
+				packagestest.MustWrite(t, dir, packagestest.Spec{Name: n})
+			}
+		}
+		return nil
+	}
+	a, err := config.ParseArgs([]string{"--game_mode", "gm", "--packages", "nowhere", "--auto_download", "--async_log=0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	packagestest.MustWrite(t, dir, packagestest.Spec{Name: "gm", Kind: manifest.KindGameMode, Requires: []string{"lib"}})
+	host := &fakeHost{}
+	out := &syncBuffer{}
+	srv, err := New(Options{Dir: dir, Args: a, Output: out, Clock: newFakeClock(), Download: download,
+		NewHost: func(scripthost.Server, *slog.Logger) (scripthost.Host, error) { return host, nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Shutdown()
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"package lib,nowhere", "package lib-dep", "assets lib-pack"}
+	if !slices.Equal(asked, want) {
+		t.Errorf("downloads = %q, want %q", asked, want)
+	}
+	if got := srv.Loaded(); !slices.Equal(got, []string{"lib-dep", "lib", "gm"}) {
+		t.Errorf("loaded = %v\n%s", got, out)
+	}
+	if !strings.Contains(out.String(), "ERROR --auto_download: package lib, nowhere: package 'nowhere' is not in the Store") {
+		t.Errorf("download failure not reported:\n%s", out)
+	}
+}
+
+func TestAutoDownloadUnavailable(t *testing.T) {
+	ts := newTestServer(t, []string{"--packages", "ghost", "--auto_download"})
+	if err := ts.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(ts.out.String(), "downloading is not available in this server") {
+		t.Errorf("no warning:\n%s", ts.out.String())
 	}
 }
