@@ -216,8 +216,8 @@ func (h *Host) LoadPackage(p scripthost.Package) error {
 	if h.closed {
 		return errors.New("script: LoadPackage on a closed host")
 	}
-	if p.Name == "" {
-		return errors.New("script: LoadPackage: the package has no name")
+	if !validPackageName(p.Name) {
+		return fmt.Errorf("script: LoadPackage: %q is not a valid package folder name (letters, digits, '-' and '_' only)", p.Name)
 	}
 	if _, ok := h.pkgs[p.Name]; ok {
 		return fmt.Errorf("script: package %q is already loaded; unload it first or hot reload it", p.Name)

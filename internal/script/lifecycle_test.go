@@ -267,6 +267,13 @@ func TestLoadErrors(t *testing.T) {
 	if err := th.UnloadPackage("nope"); err == nil {
 		t.Error("unloading a package that is not loaded succeeded")
 	}
+	for _, name := range []string{"", "..", "a/b", "../x", "a b"} {
+		p := testPackage("t-dependent")
+		p.Name = name
+		if err := th.LoadPackage(p); err == nil {
+			t.Errorf("LoadPackage accepted the name %q", name)
+		}
+	}
 }
 
 func TestFire(t *testing.T) {
