@@ -257,3 +257,35 @@ func TestSearchQueryEncoding(t *testing.T) {
 		t.Fatalf("result %+v", res)
 	}
 }
+
+func FuzzReadProblem(f *testing.F) {
+	f.Add(401, "application/problem+json", `{"title":"Unauthorized","status":401,"detail":"bad token"}`)
+	f.Add(422, "application/problem+json", `{"detail":"x","errors":[{"message":"m","location":"body.file","value":{"a":[1,2]}}]}`)
+	f.Add(502, "text/html", "<html>")
+	f.Add(404, "application/json", `{"detail":`)
+	f.Add(500, "application/json", `[]`)
+	f.Fuzz(func(t *testing.T, status int, ct, body string) {
+		if status < 100 || status > 999 {
+			return
+		}
+		req, _ := http.NewRequest("GET", "http://127.0.0.1:1/x", nil)
+		resp := &http.Response{StatusCode: status, Status: http.StatusText(status), Header: http.Header{"Content-Type": {ct}}, Body: io.NopCloser(strings.NewReader(body))}
+		err := readProblem(req, resp)
+		var p *Problem
+		if !errors.As(err, &p) || p.Status != status {
+			t.Fatalf("readProblem = %v; want a *Problem with status %d", err, status)
+		}
+		msg := err.Error()
+		if msg == "" || !strings.Contains(msg, "store answered") {
+			t.Fatalf("message %q", msg)
+		}
+	})
+}
+
+func TestProblemErrorsAreNotRepeated(t *testing.T) {
+	p := &Problem{Status: 422, Detail: "version 1.0 is not X.Y.Z", Errors: []ProblemError{{Message: "version 1.0 is not X.Y.Z", Location: "body.file"}, {Message: "name taken"}}}
+	msg := p.Error()
+	if strings.Count(msg, "not X.Y.Z") != 1 || !strings.Contains(msg, "name taken") {
+		t.Fatalf("message %q", msg)
+	}
+}
