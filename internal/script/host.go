@@ -537,6 +537,15 @@ func (h *Host) reportGo(pkg, class, event string, err error) {
 // when nothing better is known (a timeout so late that not even the handler could run).
 func (h *Host) reportGoAt(pkg, class, event, defined string, err error) {
 	var lerr *lua.Error
+	if pkg == "" && errors.As(err, &lerr) {
+		// Callbacks the libraries run (asynchronous results) do not name their package, but the
+		// failing chunk does: "my-package/Server/Index.lua".
+		if name, _, ok := strings.Cut(lerr.Chunk, "/"); ok {
+			if _, loaded := h.pkgs[name]; loaded {
+				pkg = name
+			}
+		}
+	}
 	if !errors.As(err, &lerr) {
 		h.log.Error(fmt.Sprintf("Lua Error on Class '%s' Event '%s' (package '%s'): %v", class, event, pkgLabel(pkg), err))
 		return

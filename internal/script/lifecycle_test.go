@@ -1,6 +1,9 @@
 package script
 
 import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -327,5 +330,31 @@ func TestTimeoutReportFallback(t *testing.T) {
 		!strings.Contains(recs[0].Msg, "- [2] [pkg/Server/x.lua]:9: in function <pkg/Server/x.lua:7>") ||
 		strings.Contains(recs[0].Msg, "nanoforge/runtime") {
 		t.Errorf("report = %+v", recs)
+	}
+}
+
+func TestAsyncCallbacks(t *testing.T) {
+	web := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "hello %s", r.URL.Path)
+	}))
+	defer web.Close()
+	th := newTestHost(t, Options{})
+	th.load("t-dependent")
+	th.run("t-dependent", fmt.Sprintf(`
+HTTP.RequestAsync(%q, "/ok", HTTPMethod.GET, "", "text/plain", false, {}, function(status, data)
+	Got = status .. " " .. data
+end)
+HTTP.RequestAsync(%q, "/fail", HTTPMethod.GET, "", "text/plain", false, {}, function(status, data)
+	local x = nil
+	return x.field
+end)`, web.URL, web.URL))
+	th.WaitAsync()
+	th.Tick(tick)
+	if got := th.run("t-dependent", "Got"); got != "200 hello /ok" {
+		t.Errorf("Got = %q", got)
+	}
+	errs := th.log.matching("Lua Error on Class 'Async' Event 'Callback' (package 't-dependent')")
+	if len(errs) != 1 || !strings.Contains(errs[0].Msg, "t-dependent/(console):7: attempt to index a nil value") {
+		t.Errorf("async error reports: %+v\nlog:\n%s", errs, th.log.dump())
 	}
 }

@@ -1170,10 +1170,10 @@ end
 function RT.run_code(name, code)
 	local P = packages[name]
 	if not P then return false, format("package '%s' is not loaded", name) end
-	local f = load("return " .. code, "=package run", "t", P.env)
+	local f = load("return " .. code, "=" .. name .. "/(console)", "t", P.env)
 	if not f then
 		local err
-		f, err = load(code, "=package run", "t", P.env)
+		f, err = load(code, "=" .. name .. "/(console)", "t", P.env)
 		if not f then return false, err end
 	end
 	local res = pack(xpcall(f, traceback))
