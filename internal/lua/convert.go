@@ -233,6 +233,13 @@ func (c *toConv) table(idx int, path string, depth int) (any, error) {
 			break
 		}
 		k, err := c.to(s.AbsIndex(-2), path+" (key)", depth+1)
+		if err == nil {
+			switch k.(type) {
+			case string, int64, float64, bool:
+			default:
+				err = fmt.Errorf("lua: %s has a %s key; only string, number and boolean keys convert to Go", path, s.Type(-2))
+			}
+		}
 		if err != nil {
 			s.Pop(2)
 			return nil, err

@@ -139,7 +139,7 @@ func New(opts Options) (*State, error) {
 	L := C.nf_newstate(C.size_t(opts.MemoryLimit), C.uintptr_t(v.handle), unsafeLibs)
 	if L == nil {
 		unregisterVM(v)
-		return nil, errors.New("lua: cannot create a state: out of memory (is MemoryLimit too small? the standard library needs about 30 KiB)")
+		return nil, errors.New("lua: cannot create a state: the system is out of memory")
 	}
 	v.x = C.nf_x(L)
 	v.main = &State{L: L, vm: v}
