@@ -1,8 +1,8 @@
 package lua
 
 import (
-	"fmt"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 )
