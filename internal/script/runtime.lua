@@ -331,6 +331,8 @@ local function timer_fire(t)
 	return t.fn()
 end
 
+local function bound_valid(actor) return actor:IsValid() end
+
 -- due advances every running timer by delta milliseconds and queues the ones that are due, in
 -- creation order. A timer fires at most once per tick.
 function RT.due(delta)
@@ -339,7 +341,7 @@ function RT.due(delta)
 	local due = {}
 	for id, t in pairs(timers) do
 		if t.bound and not t.dead then
-			local ok, valid = pcall(t.bound.IsValid, t.bound)
+			local ok, valid = pcall(bound_valid, t.bound)
 			if not ok or not valid then clear_timer(id) end
 		end
 		if not t.paused and not t.dead then
