@@ -476,7 +476,7 @@ func writeJSONString(b *strings.Builder, s string) {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && size == 1 {
 			b.WriteString(s[start:i])
-			b.WriteString(`\ufffd`)
+			b.WriteString("\uFFFD")
 			i++
 			start = i
 			continue

@@ -106,7 +106,7 @@ func TestEncodeJSON(t *testing.T) {
 		{2.0, `2.0`},
 		{1e21, `1e+21`},
 		{"a\"\\\n\x01é", `"a\"\\\n\u0001é"`},
-		{"bad\xffutf8", `"bad\ufffdutf8"`},
+		{"bad\xffutf8", "\"bad\uFFFDutf8\""},
 		{[]any{int64(1), nil, "x"}, `[1,null,"x"]`},
 		{Object{{"b", int64(2)}, {"a", Object{}}}, `{"a":{},"b":2}`},
 		{[]any{}, `[]`},
