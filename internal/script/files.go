@@ -131,3 +131,38 @@ func (h *Host) listPackage(name string, dirs bool, prefixes []string, ext string
 	slices.Sort(out)
 	return out, err
 }
+
+// findMiscased returns the path, relative to dir, of a file matching rel ("Server/Index.lua")
+// in every segment but case, when rel itself does not exist; "" otherwise.
+func findMiscased(dir, rel string) string {
+	if dir == "" {
+		return ""
+	}
+	if _, err := os.Stat(filepath.Join(dir, filepath.FromSlash(rel))); err == nil {
+		return ""
+	}
+	cur := dir
+	var found []string
+	for _, seg := range strings.Split(rel, "/") {
+		entries, err := os.ReadDir(cur)
+		if err != nil {
+			return ""
+		}
+		match := ""
+		for _, e := range entries {
+			if strings.EqualFold(e.Name(), seg) {
+				match = e.Name()
+				break
+			}
+		}
+		if match == "" {
+			return ""
+		}
+		found = append(found, match)
+		cur = filepath.Join(cur, match)
+	}
+	if st, err := os.Stat(cur); err != nil || !st.Mode().IsRegular() {
+		return ""
+	}
+	return strings.Join(found, "/")
+}

@@ -249,6 +249,10 @@ func (h *Host) LoadPackage(p scripthost.Package) error {
 func (h *Host) runEntries(p scripthost.Package) error {
 	var errs []error
 	for _, rel := range []string{"Shared/Index.lua", "Server/Index.lua"} {
+		if actual := findMiscased(p.Dir, rel); actual != "" {
+			h.log.Warn(fmt.Sprintf("package %q: the entry file is %s; it must be named %s (loaded anyway: rename it, as case matters on Linux)", p.Name, actual, rel))
+			rel = actual
+		}
 		if err := h.runEntry(p.Name, rel); err != nil {
 			errs = append(errs, err)
 		}

@@ -358,3 +358,14 @@ end)`, web.URL, web.URL))
 		t.Errorf("async error reports: %+v\nlog:\n%s", errs, th.log.dump())
 	}
 }
+
+func TestMiscasedEntryFile(t *testing.T) {
+	th := newTestHost(t, Options{})
+	th.load("t-miscased")
+	if got := th.run("t-miscased", "Miscased"); got != "true" {
+		t.Errorf("the miscased entry file did not run: %q", got)
+	}
+	if w := th.log.matching("the entry file is server/index.lua; it must be named Server/Index.lua"); len(w) != 1 {
+		t.Errorf("no warning about the file name\nlog:\n%s", th.log.dump())
+	}
+}
