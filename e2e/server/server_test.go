@@ -51,6 +51,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	code := m.Run()
+	stopStore()
 	os.RemoveAll(tmp)
 	os.Exit(code)
 }
@@ -98,12 +99,21 @@ func freePort(t *testing.T) string {
 // loopback ports, so parallel tests never share one once the server listens.
 func start(t *testing.T, dir string, args ...string) *proc {
 	t.Helper()
+	return startEnv(t, dir, nil, args...)
+}
+
+// startEnv is start with extra environment variables ("KEY=value").
+func startEnv(t *testing.T, dir string, env []string, args ...string) *proc {
+	t.Helper()
 	if !slices.Contains(args, "--port") && !slices.Contains(args, "--help") {
 		args = append(slices.Clone(args), "--ip", "127.0.0.1", "--port", freePort(t), "--query_port", freePort(t))
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*waitLimit)
 	cmd := exec.CommandContext(ctx, binary, args...)
 	cmd.Dir = dir
+	if env != nil {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	p := &proc{t: t, cmd: cmd, stdout: &lockedBuffer{}, stderr: &lockedBuffer{}, done: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = p.stdout, p.stderr
 	in, err := cmd.StdinPipe()
