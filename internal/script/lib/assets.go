@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/nanoforge/nanoforge/internal/lua"
+	"github.com/nanoforge/nanoforge/internal/manifest"
 )
 
 // AssetType is the AssetType enum.
@@ -198,4 +199,22 @@ func (l *Libs) registerAssets(s *lua.State) error {
 	})
 	s.Pop(1)
 	return nil
+}
+
+// AssetPackFromManifest converts a loaded Assets.toml (manifest.LoadAssetsDir)
+// into what the Assets class shows: the folder name is the pack's Path,
+// the title its Name.
+func AssetPackFromManifest(m *manifest.AssetPack) AssetPack {
+	p := AssetPack{Path: m.Name, Name: m.Title, Author: m.Author, Version: m.Version, Assets: map[string][]Asset{}}
+	if p.Name == "" {
+		p.Name = m.Name
+	}
+	for cat, entries := range m.Assets {
+		list := make([]Asset, 0, len(entries))
+		for _, e := range entries {
+			list = append(list, Asset{Key: e.Key, Path: e.Path, Meta: e.Meta})
+		}
+		p.Assets[string(cat)] = list
+	}
+	return p
 }

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/go-sql-driver/mysql"
+
+	"github.com/nanoforge/nanoforge/internal/manifest"
 )
 
 func TestHTTPInLua(t *testing.T) {
@@ -323,4 +325,42 @@ func TestAssetsInLua(t *testing.T) {
 	if !e.logged("unknown-pack") {
 		t.Error("unknown asset pack not logged")
 	}
+}
+
+func TestAssetPackFromManifest(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "my-pack")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	toml := `[meta]
+title = "My Pack"
+author = "me"
+version = "1.2.3"
+
+[unreal]
+unreal_folders = ["MyPack"]
+
+[assets.static_meshes]
+SM_Chair = "Meshes/SM_Chair"
+SM_Table = { path = "Meshes/SM_Table", tags = "furniture" }
+
+[assets.sounds]
+A_Click = "Sounds/A_Click"
+`
+	if err := os.WriteFile(filepath.Join(dir, "Assets.toml"), []byte(toml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m, _, err := manifest.LoadAssetsDir(dir, manifest.LoadOptions{ReadOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := newTestEnv(t)
+	e.host.packs = []AssetPack{AssetPackFromManifest(m)}
+	e.run(`
+		local p = Assets.GetAssetPacks()[1]
+		eq(p.Path, "my-pack", "Path is the folder") eq(p.Name, "My Pack", "Name is the title") eq(p.Version, "1.2.3", "Version")
+		local meshes = Assets.GetStaticMeshes("my-pack")
+		eq(#meshes, 2, "meshes") eq(meshes[2].key, "SM_Table", "key") eq(meshes[2].tags, "furniture", "metadata") eq(meshes[2].path, "Meshes/SM_Table", "path")
+		eq(Assets.GetAssetPath("my-pack::A_Click", 16), "Sounds/A_Click", "GetAssetPath")
+	`)
 }
