@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/nanoforge/nanoforge/internal/lua"
+	"github.com/nanoforge/nanoforge/internal/scripthost"
 )
 
 func TestEnumsSource(t *testing.T) {
@@ -303,4 +304,28 @@ func TestDeferredFlush(t *testing.T) {
 	if err != nil || !strings.Contains(string(b), `k = "v"`) {
 		t.Fatalf("after the flush interval: %q, %v", b, err)
 	}
+}
+
+// FuzzResolveLogical checks that no path a script passes to Package.Require resolves outside
+// the Packages folder or the folder of a loaded package.
+func FuzzResolveLogical(f *testing.F) {
+	for _, s := range []string{"a/Server/x.lua", "../x", "a/../../x", "a/b/../../../x", "a\\..\\..\\x", "/etc/passwd", "a//b", "a/./b", "t-dependent/Server/Index.lua", "a/b\x00c", "..", "a/.."} {
+		f.Add(s)
+	}
+	root := f.TempDir()
+	pkgDir := filepath.Join(f.TempDir(), "elsewhere")
+	h := &Host{packagesDir: root, pkgs: map[string]scripthost.Package{"loaded": {Name: "loaded", Dir: pkgDir}}}
+	f.Fuzz(func(t *testing.T, logical string) {
+		path, ok := h.resolveLogical(logical)
+		if !ok {
+			return
+		}
+		inside := func(base string) bool {
+			rel, err := filepath.Rel(base, path)
+			return err == nil && rel != "." && !strings.HasPrefix(rel, "..")
+		}
+		if !inside(root) && !inside(pkgDir) {
+			t.Fatalf("resolveLogical(%q) = %q, outside %s and %s", logical, path, root, pkgDir)
+		}
+	})
 }
