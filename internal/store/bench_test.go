@@ -29,7 +29,7 @@ type benchStore struct {
 	tok string
 }
 
-func openBench(b *testing.B) *benchStore {
+func openBench(b testing.TB) *benchStore {
 	b.Helper()
 	dir := b.TempDir()
 	st, err := Open(context.Background(), Config{Data: dir, Signup: true, Core: core.Config{Argon2: core.Argon2Params{Time: 1, Memory: 64, Threads: 1}, MaxUploadSize: 200 << 20}})
@@ -50,7 +50,7 @@ func openBench(b *testing.B) *benchStore {
 	return &benchStore{st: st, srv: srv, tok: tok}
 }
 
-func (s *benchStore) upload(b *testing.B, name string, z io.Reader) {
+func (s *benchStore) upload(b testing.TB, name string, z io.Reader) {
 	pr, pw := io.Pipe()
 	mw := multipart.NewWriter(pw)
 	go func() {
@@ -134,7 +134,7 @@ func BenchmarkDownload1MiBFileServer(b *testing.B) {
 }
 
 // seedResources inserts n public resources with one release each in bulk SQL.
-func seedResources(b *testing.B, s *benchStore, n int) {
+func seedResources(b testing.TB, s *benchStore, n int) {
 	ctx := context.Background()
 	d := s.st.DB
 	now := time.Now().UnixMilli()
@@ -150,8 +150,10 @@ func seedResources(b *testing.B, s *benchStore, n int) {
 				}
 				sb.WriteString("(?, ?, ?, 1, ?, ?, 'script', ?, ?, ?, 1, ?, ?)")
 				name := fmt.Sprintf("pkg-%d", i)
-				title := fmt.Sprintf("Package number %d", i)
-				desc := fmt.Sprintf("A %s script for servers, variant %d", []string{"vehicle", "weapon", "chat", "map", "admin"}[i%5], i)
+				title := fmt.Sprintf("%s %s", vocab[(i*7)%len(vocab)], vocab[(i*13+5)%len(vocab)])
+				// A category word shared by a fifth of the resources and a few of 1000 rarer words.
+				desc := fmt.Sprintf("A %s script: %s %s %s %s", []string{"vehicle", "weapon", "chat", "map", "admin"}[i%5],
+					vocab[(i*31)%len(vocab)], vocab[(i*17+3)%len(vocab)], vocab[(i*101+11)%len(vocab)], vocab[(i*7+1)%len(vocab)])
 				tags := ",tag" + strconv.Itoa(i%50) + ","
 				args = append(args, "packages", name, name, title, desc, tags, name+" "+title+" "+desc+" tag"+strconv.Itoa(i%50), i%1000, now-int64(i), now-int64(i))
 			}
@@ -166,6 +168,17 @@ func seedResources(b *testing.B, s *benchStore, n int) {
 	}
 }
 
+// vocab is 1000 pronounceable made-up words.
+var vocab = func() []string {
+	cons, vow := "bcdfghklmnprstvz", "aeiou"
+	out := make([]string, 0, 1000)
+	for i := 0; len(out) < 1000; i++ {
+		w := []byte{cons[i%16], vow[(i/16)%5], cons[(i/80)%16], vow[(i/7)%5], cons[(i/3)%16]}
+		out = append(out, string(w))
+	}
+	return out
+}()
+
 func resourcesN() int {
 	if v, err := strconv.Atoi(os.Getenv("NANOFORGE_BENCH_RESOURCES")); err == nil && v > 0 {
 		return v
@@ -173,10 +186,7 @@ func resourcesN() int {
 	return 10000
 }
 
-func benchGet(b *testing.B, paths func(i int) string) {
-	n := resourcesN()
-	s := openBench(b)
-	seedResources(b, s, n)
+func benchGet(b *testing.B, s *benchStore, n int, paths func(i int) string) {
 	client := benchClient()
 	var i atomic.Int64
 	b.ResetTimer()
@@ -199,13 +209,27 @@ func benchGet(b *testing.B, paths func(i int) string) {
 
 // BenchmarkResourcePage fetches resource pages among NANOFORGE_BENCH_RESOURCES resources.
 func BenchmarkResourcePage(b *testing.B) {
-	benchGet(b, func(i int) string { return fmt.Sprintf("/api/v1/packages/pkg-%d", i) })
+	n := resourcesN()
+	s := openBench(b)
+	seedResources(b, s, n)
+	benchGet(b, s, n, func(i int) string { return fmt.Sprintf("/api/v1/packages/pkg-%d", i) })
 }
 
-// BenchmarkSearch runs full-text searches among NANOFORGE_BENCH_RESOURCES resources.
+// BenchmarkSearch runs searches among NANOFORGE_BENCH_RESOURCES resources: a rare word, a word
+// shared by a fifth of the catalogue, an exact name, two words, a three-letter prefix, and the
+// unfiltered newest-first listing.
 func BenchmarkSearch(b *testing.B) {
-	words := []string{"vehicle", "weapon+variant", "pkg-42", "chat", "number+77"}
-	benchGet(b, func(i int) string { return "/api/v1/search?q=" + words[i%len(words)] })
+	n := resourcesN()
+	s := openBench(b)
+	seedResources(b, s, n)
+	for _, q := range []struct{ name, query string }{
+		{"rare-word", "q=" + vocab[123]}, {"common-word", "q=vehicle"}, {"exact-name", "q=pkg-4242"},
+		{"two-words", "q=weapon+" + vocab[77]}, {"prefix", "q=" + vocab[500][:3]}, {"newest", "sort=newest"},
+	} {
+		b.Run(q.name, func(b *testing.B) {
+			benchGet(b, s, n, func(int) string { return "/api/v1/search?" + q.query })
+		})
+	}
 }
 
 // BenchmarkUpload100MiB uploads a 100 MiB zip and reports the peak heap growth, which must stay

@@ -593,8 +593,15 @@ func (s *Service) OpenDownload(ctx context.Context, a Actor, kind, name, version
 func (s *Service) CountDownload(ctx context.Context, rel Release, client string) error {
 	win := s.now().UnixMilli() / s.cfg.DownloadWindow.Milliseconds()
 	h := sha256.Sum256([]byte(client))
+	key := hex.EncodeToString(h[:16])
+	// Most repeated downloads are already marked: a read answers them without taking the write
+	// lock (SQLite has one writer).
+	var one int
+	if err := s.db.Q().Row(ctx, `SELECT 1 FROM download_marks WHERE release_id = ? AND client = ? AND win = ?`, rel.ID, key, win).Scan(&one); err == nil {
+		return nil
+	}
 	return s.db.Tx(ctx, func(q db.Q) error {
-		res, err := q.Exec(ctx, `INSERT INTO download_marks (release_id, client, win) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, rel.ID, hex.EncodeToString(h[:16]), win)
+		res, err := q.Exec(ctx, `INSERT INTO download_marks (release_id, client, win) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`, rel.ID, key, win)
 		if err != nil {
 			return err
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/nanoforge/nanoforge/internal/store/db"
 )
@@ -32,6 +33,20 @@ type SearchResult struct {
 	Total   int         `json:"total"`
 	Page    int         `json:"page"`
 	PerPage int         `json:"per_page"`
+}
+
+// matchTokens splits each query word into its letter-and-digit runs ("pkg-42" → pkg, 42),
+// the same way both full-text indexes split text, dropping words with nothing searchable. The
+// tokens hold only letters and digits, so they are safe inside FTS5 and tsquery syntax.
+func matchTokens(words []string) [][]string {
+	var out [][]string
+	for _, w := range words {
+		toks := strings.FieldsFunc(w, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) })
+		if len(toks) > 0 {
+			out = append(out, toks)
+		}
+	}
+	return out
 }
 
 func likeEscape(s string) string {
@@ -80,11 +95,32 @@ func (s *Service) Search(ctx context.Context, sq SearchQuery) (SearchResult, err
 	if len(words) > 8 {
 		words = words[:8]
 	}
-	for _, w := range words {
-		where = append(where, `r.search_text LIKE ? ESCAPE '\'`)
-		args = append(args, "%"+likeEscape(w)+"%")
+	if match := matchTokens(words); len(match) > 0 {
+		// Both dialects match whole words and word prefixes from a full-text index: FTS5 on
+		// SQLite, a GIN tsvector index on PostgreSQL. Every word must match.
+		if s.db.Dialect == db.SQLite {
+			var parts []string
+			for _, toks := range match {
+				parts = append(parts, `"`+strings.Join(toks, " ")+`"*`)
+			}
+			where = append(where, `r.id IN (SELECT rowid FROM resources_fts WHERE resources_fts MATCH ?)`)
+			args = append(args, strings.Join(parts, " AND "))
+		} else {
+			var parts []string
+			for _, toks := range match {
+				parts = append(parts, strings.Join(toks, " <-> ")+":*")
+			}
+			where = append(where, `to_tsvector('simple', r.search_text) @@ to_tsquery('simple', ?)`)
+			args = append(args, strings.Join(parts, " & "))
+		}
+	} else if len(words) > 0 {
+		// Only punctuation: nothing can match.
+		where = append(where, "1 = 0")
 	}
-	from := ` FROM resources r JOIN teams t ON t.id = r.team_id WHERE ` + strings.Join(where, " AND ")
+	from := ` FROM resources r WHERE ` + strings.Join(where, " AND ")
+	if sq.Team != "" {
+		from = ` FROM resources r JOIN teams t ON t.id = r.team_id WHERE ` + strings.Join(where, " AND ")
+	}
 	var total int
 	if err := s.db.Q().Row(ctx, `SELECT COUNT(*)`+from, args...).Scan(&total); err != nil {
 		return SearchResult{}, err
@@ -113,23 +149,50 @@ func (s *Service) Search(ctx context.Context, sq SearchQuery) (SearchResult, err
 	default:
 		return SearchResult{}, invalid("sort", "unknown sort %q; use relevance, downloads, newest or updated", sq.Sort)
 	}
-	rows, err := s.db.Q().Query(ctx, `SELECT `+resourceCols+from+` ORDER BY `+order+` LIMIT ? OFFSET ?`,
+	// Sort only ids (a narrow sorter is much cheaper than sorting whole rows), then load the page.
+	rows, err := s.db.Q().Query(ctx, `SELECT r.id`+from+` ORDER BY `+order+` LIMIT ? OFFSET ?`,
 		append(append(args, scoreArgs...), sq.PerPage, (sq.Page-1)*sq.PerPage)...)
 	if err != nil {
 		return SearchResult{}, err
 	}
+	var ids []any
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return SearchResult{}, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return SearchResult{}, err
+	}
 	res := SearchResult{Items: []SearchHit{}, Total: total, Page: sq.Page, PerPage: sq.PerPage}
+	if len(ids) == 0 {
+		return res, nil
+	}
+	rows, err = s.db.Q().Query(ctx, `SELECT `+resourceCols+` FROM resources r JOIN teams t ON t.id = r.team_id WHERE r.id IN (?`+strings.Repeat(",?", len(ids)-1)+`)`, ids...)
+	if err != nil {
+		return SearchResult{}, err
+	}
+	byID := map[int64]Resource{}
 	for rows.Next() {
 		r, err := scanResource(rows)
 		if err != nil {
 			rows.Close()
 			return SearchResult{}, err
 		}
-		res.Items = append(res.Items, SearchHit{Resource: r})
+		byID[r.ID] = r
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return SearchResult{}, err
+	}
+	for _, id := range ids {
+		if r, ok := byID[id.(int64)]; ok {
+			res.Items = append(res.Items, SearchHit{Resource: r})
+		}
 	}
 	return res, s.attachLatest(ctx, res.Items)
 }
