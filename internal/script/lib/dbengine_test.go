@@ -138,6 +138,9 @@ func TestDatabaseSQLite(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer db.Close()
+	if n := db.sql.Stats().MaxOpenConnections; n != 4 {
+		t.Errorf("pool size = %d, want 4", n)
+	}
 	dbCase(t, db, "t_sqlite")
 	if _, err := os.Stat(root + "/test.db"); err != nil {
 		t.Errorf("database file not created in the server folder: %v", err)
@@ -149,6 +152,9 @@ func TestDatabaseSQLiteMemory(t *testing.T) {
 		db, err := OpenDB(context.Background(), EngineSQLite, conn, 10, t.TempDir())
 		if err != nil {
 			t.Fatalf("%s: %v", conn, err)
+		}
+		if n := db.sql.Stats().MaxOpenConnections; n != 1 {
+			t.Errorf("%s: pool size = %d, want 1 (one shared in-memory database)", conn, n)
 		}
 		dbCase(t, db, "t_mem")
 		db.Close()
