@@ -123,6 +123,7 @@ func (s *session) resolveAndInstall(ctx context.Context, cmd *Command, ws *works
 		return fmt.Errorf("resolving %s: %w", strings.Join(append(append([]string{}, req.Packages...), req.Assets...), ", "), err)
 	}
 	var targets []*target
+	promoted := false
 	for _, it := range items {
 		if it.Kind != storeclient.Packages && it.Kind != storeclient.Assets {
 			return fmt.Errorf("the Store resolved %q to an unknown kind %q; update nanoforge", it.Name, it.Kind)
@@ -144,9 +145,19 @@ func (s *session) resolveAndInstall(ctx context.Context, cmd *Command, ws *works
 		}
 		if !skip {
 			targets = append(targets, t)
+		} else if locked != nil && it.Requested && !locked.Requested {
+			// Named now, pulled in as a requirement before: `update` with no names follows it.
+			locked.Requested = true
+			promoted = true
 		}
 	}
-	return s.apply(ctx, cmd, ws, targets)
+	if err := s.apply(ctx, cmd, ws, targets); err != nil {
+		return err
+	}
+	if promoted && len(targets) == 0 {
+		return ws.lock.Write(ws.lay.lockPath)
+	}
+	return nil
 }
 
 // inspect looks at what is on disk for t and decides whether it needs installing.

@@ -27,7 +27,7 @@ type bar interface {
 
 func (s *session) newProgress() progress {
 	if s.terminal {
-		return &mpbProgress{p: mpb.New(mpb.WithOutput(s.out), mpb.WithWidth(40), mpb.WithRefreshRate(120*time.Millisecond))}
+		return &mpbProgress{p: mpb.New(mpb.WithOutput(s.out), mpb.WithRefreshRate(120*time.Millisecond), mpb.WithAutoRefresh())}
 	}
 	return &lineProgress{w: s.out}
 }
@@ -35,7 +35,7 @@ func (s *session) newProgress() progress {
 type mpbProgress struct{ p *mpb.Progress }
 
 func (m *mpbProgress) Bar(label string, total int64) bar {
-	b := m.p.AddBar(total,
+	b := m.p.AddBar(total, mpb.BarWidth(30),
 		mpb.PrependDecorators(decor.Name(label, decor.WCSyncSpaceR), decor.CountersKibiByte("% .1f / % .1f", decor.WCSyncSpace)),
 		mpb.AppendDecorators(decor.OnComplete(decor.Percentage(decor.WCSyncSpace), "done")),
 	)
