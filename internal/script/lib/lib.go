@@ -82,6 +82,9 @@ func Register(s *lua.State, host Host) (*Libs, error) {
 	if err := runEmbedded(s, "utils.lua", 1); err != nil {
 		return nil, err
 	}
+	if err := saveStructClasses(s); err != nil {
+		return nil, err
+	}
 	for _, reg := range []func(*lua.State) error{l.registerJSON, l.registerTOML, l.registerHTTP, l.registerDatabase, l.registerFile, l.registerAssets} {
 		if err := reg(s); err != nil {
 			l.Close()

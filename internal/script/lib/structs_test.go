@@ -237,3 +237,75 @@ func TestMatrix(t *testing.T) {
 		eq(m.M[4][1], 1, "origin row")
 	`)
 }
+
+func TestStructsFromGo(t *testing.T) {
+	e := newTestEnv(t)
+	L := e.L
+	PushVector(L, 1, 2, 3)
+	if err := L.SetGlobal("gv"); err != nil {
+		t.Fatal(err)
+	}
+	PushRotator(L, 10, 20, 30)
+	_ = L.SetGlobal("gr")
+	PushColor(L, 1, 0, 0, 1)
+	_ = L.SetGlobal("gc")
+	PushVector2D(L, 4, 5)
+	_ = L.SetGlobal("gv2")
+	PushQuat(L, 0, 0, 0, 1)
+	_ = L.SetGlobal("gq")
+	e.run(`
+		eq(getmetatable(gv), Vector, "PushVector metatable") eq(gv + Vector(1), Vector(2, 3, 4), "PushVector arithmetic")
+		eq(getmetatable(gr), Rotator, "PushRotator") eq(gr.Yaw, 20, "yaw")
+		eq(gc, Color.RED, "PushColor") eq(getmetatable(gv2), Vector2D, "PushVector2D") eq(gq, Quat(0, 0, 0, 1), "PushQuat")
+		Vector = nil -- a package replacing the global does not break Go-made structs
+		rv, rr, rc, rq = Rotator(1, 2, 3), Rotator(4, 5, 6), Color(0.5, 0.5, 0.5), Quat(1, 2, 3)
+		partial = {X = 7}
+		bad = {X = "x"}
+	`)
+	PushVector(L, 9, 8, 7)
+	if L.GetMetatable(-1) {
+		L.RawGetField(-1, "__name")
+		name, _ := L.ToString(-1)
+		L.Pop(2)
+		if name != "Vector" {
+			t.Errorf("metatable after the global was replaced = %q", name)
+		}
+	} else {
+		t.Error("Vector pushed after the global was replaced has no metatable")
+	}
+	if x, y, z, ok := ToVector(L, -1); !ok || x != 9 || y != 8 || z != 7 {
+		t.Errorf("ToVector = %v %v %v %v", x, y, z, ok)
+	}
+	L.Pop(1)
+	get := func(name string) {
+		t.Helper()
+		if _, err := L.GetGlobal(name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	get("rr")
+	if p, y, r, ok := ToRotator(L, -1); !ok || p != 4 || y != 5 || r != 6 {
+		t.Errorf("ToRotator = %v %v %v %v", p, y, r, ok)
+	}
+	get("rc")
+	if r, g, b, a, ok := ToColor(L, -1); !ok || r != 0.5 || g != 0.5 || b != 0.5 || a != 1 {
+		t.Errorf("ToColor = %v %v %v %v %v", r, g, b, a, ok)
+	}
+	get("rq")
+	if x, y, z, w, ok := ToQuat(L, -1); !ok || x != 1 || y != 2 || z != 3 || w != 1 {
+		t.Errorf("ToQuat = %v %v %v %v %v", x, y, z, w, ok)
+	}
+	get("partial")
+	if x, y, z, ok := ToVector(L, -1); !ok || x != 7 || y != 0 || z != 0 {
+		t.Errorf("ToVector(partial) = %v %v %v %v", x, y, z, ok)
+	}
+	get("bad")
+	if _, _, _, ok := ToVector(L, -1); ok {
+		t.Error("ToVector accepted a non-number field")
+	}
+	L.PushInteger(3)
+	if _, _, ok := ToVector2D(L, -1); ok {
+		t.Error("ToVector2D accepted a number")
+	}
+	L.Pop(6)
+}
