@@ -163,10 +163,12 @@ type UnreachableError struct {
 	Err error
 }
 
+// Error says which Store could not be reached and what to check.
 func (e *UnreachableError) Error() string {
 	return fmt.Sprintf("cannot reach the Store at %s: %v; check that it is running and that --store or NANOFORGE_STORE_URL points at it", e.URL, e.Err)
 }
 
+// Unwrap returns the transport error.
 func (e *UnreachableError) Unwrap() error { return e.Err }
 
 // endpoint builds an absolute URL below the base address.

@@ -21,6 +21,7 @@ type HashMismatchError struct {
 	Got      string
 }
 
+// Error names both digests and says nothing was installed.
 func (e *HashMismatchError) Error() string {
 	return fmt.Sprintf("download from %s is corrupt: SHA-256 %s, the Store announced %s; nothing was installed from it, try again or check any proxy between you and the Store", e.URL, e.Got, e.Expected)
 }
@@ -32,6 +33,7 @@ type SizeMismatchError struct {
 	Got      int64
 }
 
+// Error names both sizes.
 func (e *SizeMismatchError) Error() string {
 	return fmt.Sprintf("download from %s has %d bytes, the Store announced %d; try again", e.URL, e.Got, e.Expected)
 }

@@ -80,6 +80,7 @@ type Command struct {
 // UsageError is a command line the CLI cannot run; its text says how to write it.
 type UsageError struct{ Msg string }
 
+// Error returns the message, which includes the right usage.
 func (e *UsageError) Error() string { return e.Msg }
 
 func usagef(format string, a ...any) error { return &UsageError{Msg: fmt.Sprintf(format, a...)} }

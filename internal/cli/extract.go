@@ -43,6 +43,7 @@ type ExtractError struct {
 	Reason  string
 }
 
+// Error names the archive, the entry and the reason.
 func (e *ExtractError) Error() string {
 	if e.Entry == "" {
 		return fmt.Sprintf("archive %s refused: %s", e.Archive, e.Reason)
