@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/nanoforge/nanoforge/internal/lua"
 )
 
 const tick = 50 * time.Millisecond
@@ -196,5 +198,20 @@ func TestLegacy(t *testing.T) {
 	}
 	if n := len(th.log.matching("[chat] hello")); n != 2 {
 		t.Errorf("chat messages logged %d times, want 2", n)
+	}
+}
+
+func TestLegacyChatForwards(t *testing.T) {
+	th := newTestHost(t, Options{Libraries: func(L *lua.State) error {
+		return L.DoString(`Chat = { BroadcastMessage = function(m) LastBroadcast = m end,
+			SendMessage = function(p, m) LastSent = tostring(p) .. ":" .. m end }`, "chat")
+	}})
+	th.load("t-dependent")
+	th.run("t-dependent", `Server.BroadcastChatMessage("all") Server.SendChatMessage("p1", "one")`)
+	if got := th.run("t-dependent", "LastBroadcast, LastSent"); got != "all\tp1:one" {
+		t.Errorf("forwarded chat = %q", got)
+	}
+	if n := len(th.log.matching("[chat]")); n != 0 {
+		t.Errorf("chat written to the console %d times although a Chat class exists", n)
 	}
 }

@@ -992,13 +992,22 @@ local function make_server_api(P)
 	api.GetDefaultEntityDimension = function() return default_entity_dim end
 	api.GetConnectionCount = function() return N.connections() end
 
-	-- Chat moved to the Chat class; without players the message is only logged.
+	-- Chat moved to the Chat class: forward to it when the server has one, otherwise (no
+	-- player can read it) write the message to the console.
 	api.BroadcastChatMessage = function(msg)
 		deprecated(P, "Server.BroadcastChatMessage", "Chat.BroadcastMessage")
+		local chat = rawget(G, "Chat")
+		if type(chat) == "table" and type(chat.BroadcastMessage) == "function" then
+			return chat.BroadcastMessage(msg)
+		end
 		log("info", P, "[chat] " .. tostring(msg), where())
 	end
 	api.SendChatMessage = function(player, msg)
 		deprecated(P, "Server.SendChatMessage", "Chat.SendMessage")
+		local chat = rawget(G, "Chat")
+		if type(chat) == "table" and type(chat.SendMessage) == "function" then
+			return chat.SendMessage(player, msg)
+		end
 		log("info", P, "[chat] " .. tostring(msg), where())
 	end
 	return static(P, "Server", api)
