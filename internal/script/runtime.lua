@@ -219,6 +219,13 @@ end
 local depth = 0
 local cursor, cancelled = {}, {}
 
+-- enter resets the nesting counters at every call from Go: a timeout unwinds through the
+-- runtime without running its bookkeeping.
+local function enter()
+	depth = 0
+	log_depth = 0
+end
+
 local function run_list(list, d, i, ...)
 	for j = i, #list do
 		cursor[d] = j
@@ -253,7 +260,7 @@ local dispatch_local = RT.dispatch_local
 local qclass, qevent, qcancel = {}, {}, {}
 
 function RT.begin(space, name, class)
-	depth = 0
+	enter()
 	local sp = subs[space]
 	local list = sp and sp[name]
 	if not list then return 0, 0 end
@@ -266,7 +273,7 @@ end
 -- call runs callback i of the dispatch h with the arguments. It returns the package's id (for
 -- timing; 0 when the callback was unsubscribed meanwhile).
 function RT.call(h, i, ...)
-	depth = 0
+	enter()
 	local e = queues[h][i]
 	if e.dead then return 0 end
 	local ok, r = xpcall(e.fn, traceback, ...)
@@ -358,7 +365,7 @@ end
 
 -- fire runs due timer i of the dispatch h; returns the package's id (0: nothing ran).
 function RT.fire(h, i)
-	depth = 0
+	enter()
 	local t = queues[h][i]
 	if t.dead or timers[t.id] ~= t then return 0 end
 	if t.interval then
@@ -1064,6 +1071,7 @@ end
 -- run_entry runs one of the package's entry files (Shared/Index.lua or Server/Index.lua) under
 -- the Go-side budget. It returns nil on success or the error text.
 function RT.run_entry(name, rel)
+	enter()
 	local P = packages[name]
 	local logical = name .. "/" .. rel
 	local src = N.read(logical)
@@ -1148,6 +1156,7 @@ function RT.has(name) return packages[name] ~= nil end
 
 -- command runs a script-registered console command; returns found, error text.
 function RT.command(name, ...)
+	enter()
 	local c = commands[name]
 	if not c then return false, nil end
 	local ok, r = xpcall(c.fn, traceback, ...)
@@ -1179,6 +1188,7 @@ end
 
 -- run_code runs console code in the package's environment and formats what it returned.
 function RT.run_code(name, code)
+	enter()
 	local P = packages[name]
 	if not P then return false, format("package '%s' is not loaded", name) end
 	local f = load("return " .. code, "=" .. name .. "/(console)", "t", P.env)
