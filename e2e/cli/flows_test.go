@@ -146,7 +146,7 @@ func TestPinnedYankedAndChannels(t *testing.T) {
 		t.Fatalf("--channel beta gave %s", v)
 	}
 	e := readLock(t, server).Find(storeclient.Packages, name)
-	if e == nil || e.Version != "2.0.0" || !strings.EqualFold(e.Channel, "beta") {
+	if e == nil || e.Version != "2.0.0" || e.Channel != "beta" {
 		t.Fatalf("lock entry = %+v", e)
 	}
 	// info shows the releases with their state.

@@ -381,7 +381,7 @@ func (s *session) place(ws *workspace, t *target) error {
 		prevCopy = &c
 	}
 	ws.lock.Put(LockedRelease{
-		Kind: t.item.Kind, Name: t.item.Name, Version: t.item.Version, Channel: t.item.Channel,
+		Kind: t.item.Kind, Name: t.item.Name, Version: t.item.Version, Channel: strings.ToLower(t.item.Channel),
 		SHA256: strings.ToLower(t.item.SHA256), Size: t.item.Size, URL: t.item.DownloadURL,
 		Requested: t.requested, PackagesRequirements: t.item.PackagesRequirements,
 		AssetsRequirements: t.item.AssetsRequirements, InstalledAt: time.Now().UTC().Truncate(time.Second),
