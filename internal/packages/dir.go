@@ -80,6 +80,17 @@ func checkFolderName(name string) error {
 	return nil
 }
 
+// requirementNames drops the version pins (name@^1.2) that a manifest may
+// carry for the Store: locally a requirement is found by its folder name alone.
+func requirementNames(reqs []string) []string {
+	names := make([]string, 0, len(reqs))
+	for _, req := range reqs {
+		name, _ := manifest.SplitRequirement(req)
+		names = append(names, name)
+	}
+	return names
+}
+
 // FromManifest converts a parsed manifest of the package in dir.
 func FromManifest(p *manifest.Package, dir string) *Info {
 	if abs, err := filepath.Abs(dir); err == nil {
@@ -88,8 +99,8 @@ func FromManifest(p *manifest.Package, dir string) *Info {
 	info := &Info{
 		Name: p.Name, Title: p.Title, Author: p.Author, Version: p.Version,
 		Kind: scripthost.Kind(p.Kind), Dir: dir,
-		PackagesRequirements: slices.Clone(p.PackagesRequirements),
-		AssetsRequirements:   slices.Clone(p.AssetsRequirements),
+		PackagesRequirements: requirementNames(p.PackagesRequirements),
+		AssetsRequirements:   requirementNames(p.AssetsRequirements),
 		ForceNoMapPackage:    p.ForceNoMapPackage,
 		LoadLevelEntities:    p.LoadLevelEntities,
 		CustomData:           p.CustomData,

@@ -117,3 +117,17 @@ func TestDirSourceErrors(t *testing.T) {
 		t.Errorf("failures = %v", plan.Failures)
 	}
 }
+
+// A requirement pinned for the Store (name@^1.2) is found locally by its folder name.
+func TestFromManifestDropsVersionPins(t *testing.T) {
+	p := &manifest.Package{Name: "gm", Kind: manifest.KindGameMode,
+		PackagesRequirements: []string{"utils@^1.2", "extra"},
+		AssetsRequirements:   []string{"pack@1.0.0"}}
+	info := packages.FromManifest(p, t.TempDir())
+	if want := []string{"utils", "extra"}; !slices.Equal(info.PackagesRequirements, want) {
+		t.Errorf("PackagesRequirements = %v, want %v", info.PackagesRequirements, want)
+	}
+	if want := []string{"pack"}; !slices.Equal(info.AssetsRequirements, want) {
+		t.Errorf("AssetsRequirements = %v, want %v", info.AssetsRequirements, want)
+	}
+}
