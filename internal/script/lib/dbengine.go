@@ -184,6 +184,9 @@ func openSQLite(conn string, poolSize int, root string) (*sql.DB, int, error) {
 		poolSize = 1
 		dsn = "file::memory:?" + q.Encode()
 	} else {
+		if strings.ContainsAny(name, "?#") {
+			return nil, 0, fmt.Errorf("database file name %q contains '?' or '#': choose a plain file name", name)
+		}
 		path, err := ConfinePath(root, name)
 		if err != nil {
 			return nil, 0, err

@@ -162,7 +162,7 @@ func TestDatabaseSQLiteMemory(t *testing.T) {
 }
 
 func TestDatabaseSQLiteConfined(t *testing.T) {
-	for _, conn := range []string{"db=../escape.db", "db=/tmp/abs.db", ""} {
+	for _, conn := range []string{"db=../escape.db", "db=/tmp/abs.db", "", "db=a.db?mode=memory"} {
 		if db, err := OpenDB(context.Background(), EngineSQLite, conn, 1, t.TempDir()); err == nil {
 			db.Close()
 			t.Errorf("OpenDB(%q) succeeded, want an error", conn)

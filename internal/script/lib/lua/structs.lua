@@ -63,15 +63,19 @@ local function gen_ops(S, name, comps, ops)
 		local src = format([[
 local S, type, getmetatable, setmetatable, error, describe = ...
 return function(a, b)
-	if type(b) == "number" then
-		return setmetatable({ %s }, S)
-	elseif type(a) == "number" then
-		return setmetatable({ %s }, S)
-	elseif getmetatable(a) == S and getmetatable(b) == S then
+	local mb = getmetatable(b)
+	if mb == S then
+		local ma = getmetatable(a)
+		if ma == S then
+			return setmetatable({ %s }, S)
+		elseif type(a) == "number" then
+			return setmetatable({ %s }, S)
+		end
+	elseif type(b) == "number" and getmetatable(a) == S then
 		return setmetatable({ %s }, S)
 	end
 	error("attempt to perform arithmetic (%s) on " .. describe(a) .. " and " .. describe(b) .. ": %s expects a %s or a number", 2)
-end]], concat(right, ", "), concat(left, ", "), concat(both, ", "), op, name, name)
+end]], concat(both, ", "), concat(left, ", "), concat(right, ", "), op, name, name)
 		S[meta] = assert(load(src, "=" .. name .. meta))(S, type, getmetatable, setmetatable, error, describe)
 	end
 	local neg, eq = {}, {}
