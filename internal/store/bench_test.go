@@ -133,6 +133,18 @@ func BenchmarkDownload1MiBFileServer(b *testing.B) {
 	fetchParallel(b, srv.URL+"/big.zip", int64(len(z)))
 }
 
+// BenchmarkDownload1MiBReference downloads from an external reference registry serving a file of
+// the same size (Verdaccio, started by scripts/bench.d/50-store.sh), given as
+// NANOFORGE_BENCH_REF_URL with its size in NANOFORGE_BENCH_REF_SIZE.
+func BenchmarkDownload1MiBReference(b *testing.B) {
+	url := os.Getenv("NANOFORGE_BENCH_REF_URL")
+	size, _ := strconv.ParseInt(os.Getenv("NANOFORGE_BENCH_REF_SIZE"), 10, 64)
+	if url == "" || size == 0 {
+		b.Skip("NANOFORGE_BENCH_REF_URL/NANOFORGE_BENCH_REF_SIZE unset; scripts/bench.d/50-store.sh starts the reference")
+	}
+	fetchParallel(b, url, size)
+}
+
 // seedResources inserts n public resources with one release each in bulk SQL.
 func seedResources(b testing.TB, s *benchStore, n int) {
 	ctx := context.Background()
