@@ -180,9 +180,7 @@ func (l *Libs) registerFile(s *lua.State) error {
 	s.CreateTable(0, 20)
 	methods := map[string]func(*lua.State, *fileObject) (int, error){
 		"Close": func(s *lua.State, f *fileObject) (int, error) {
-			l.mu.Lock()
-			delete(l.files, f)
-			l.mu.Unlock()
+			l.untrackFile(f)
 			_ = f.h.Close()
 			return 0, nil
 		},
@@ -302,9 +300,7 @@ func (l *Libs) newFile(s *lua.State) (int, error) {
 	}
 	f := &fileObject{h: h}
 	if !h.IsBad() {
-		l.mu.Lock()
-		l.files[f] = struct{}{}
-		l.mu.Unlock()
+		l.trackFile(f)
 	}
 	s.PushGoValue(f, fileMeta)
 	return 1, nil

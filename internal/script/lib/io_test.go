@@ -364,3 +364,19 @@ A_Click = "Sounds/A_Click"
 		eq(Assets.GetAssetPath("my-pack::A_Click", 16), "Sounds/A_Click", "GetAssetPath")
 	`)
 }
+
+func TestLibsCloseClosesFilesAndDatabases(t *testing.T) {
+	e := newTestEnv(t)
+	e.run(`
+		kept = File("kept.txt") kept:Write("x")
+		closed = File("closed.txt") closed:Close()
+		db = Database(0, ":memory:")
+	`)
+	e.libs.Close()
+	e.run(`
+		eq(kept:IsBad(), true, "open File closed by Libs.Close")
+		fails(function() db:Select("SELECT 1") end, "the database is closed")
+		fails(function() HTTP.RequestAsync("127.0.0.1:1", "/") end, "closed")
+		fails(function() db:SelectAsync("SELECT 1") end, "closed")
+	`)
+}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"weak"
 
 	"github.com/nanoforge/nanoforge/internal/lua"
 )
@@ -41,11 +42,13 @@ type Libs struct {
 	log  *slog.Logger
 	http *HTTPClient
 
-	mu       sync.Mutex
-	closed   bool
-	pending  sync.WaitGroup // asynchronous database and file work
-	dbs      map[*dbObject]struct{}
-	files    map[*fileObject]struct{}
+	mu      sync.Mutex
+	closed  bool
+	pending sync.WaitGroup // asynchronous database and file work
+	dbs     map[*dbObject]struct{}
+	// files holds the open Files weakly: a File a script drops without
+	// closing is collected by Lua, then by Go, whose finalizer closes it.
+	files    map[weak.Pointer[fileObject]]struct{}
 	precache []Precached
 }
 
@@ -62,7 +65,7 @@ func Register(s *lua.State, host Host) (*Libs, error) {
 		log:   host.Logger(),
 		http:  NewHTTPClient(),
 		dbs:   map[*dbObject]struct{}{},
-		files: map[*fileObject]struct{}{},
+		files: map[weak.Pointer[fileObject]]struct{}{},
 	}
 	if l.log == nil {
 		l.log = slog.Default()
@@ -134,8 +137,10 @@ func (l *Libs) Close() {
 			db.db = nil
 		}
 	}
-	for f := range l.files {
-		_ = f.h.Close()
+	for w := range l.files {
+		if f := w.Value(); f != nil {
+			_ = f.h.Close()
+		}
 	}
 	clear(l.dbs)
 	clear(l.files)
@@ -258,4 +263,25 @@ func (q *Queue) Discard() {
 	q.mu.Lock()
 	q.items = nil
 	q.mu.Unlock()
+}
+
+// trackFile remembers f for Close, dropping entries whose File is gone.
+func (l *Libs) trackFile(f *fileObject) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.files) >= 64 {
+		for w := range l.files {
+			if w.Value() == nil {
+				delete(l.files, w)
+			}
+		}
+	}
+	l.files[weak.Make(f)] = struct{}{}
+}
+
+// untrackFile forgets f (closed by the script).
+func (l *Libs) untrackFile(f *fileObject) {
+	l.mu.Lock()
+	delete(l.files, weak.Make(f))
+	l.mu.Unlock()
 }
