@@ -3,6 +3,7 @@ package lib
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/nanoforge/nanoforge/internal/lua"
@@ -81,6 +82,39 @@ type Precached struct {
 	Type AssetType
 }
 
+// CompatHost is an optional extension of Host: the compatibility_version
+// ("major.minor") of the package whose code is running on s, or "" when
+// unknown. With it, Assets.GetX keep their pre-1.55 result format for
+// packages that declare an older version.
+type CompatHost interface {
+	CompatibilityVersion(s *lua.State) string
+}
+
+// legacyAssets reports whether the running package predates 1.55.
+func (l *Libs) legacyAssets(s *lua.State) bool {
+	ch, ok := l.host.(CompatHost)
+	if !ok {
+		return false
+	}
+	return VersionBefore(ch.CompatibilityVersion(s), 1, 55)
+}
+
+// VersionBefore reports whether a "major.minor" compatibility version is
+// older than major.minor, comparing numerically (1.103 > 1.99). An empty
+// or malformed version is not older: it gets the current behaviour.
+func VersionBefore(v string, major, minor int) bool {
+	ma, mi, ok := strings.Cut(strings.TrimSpace(v), ".")
+	if !ok {
+		return false
+	}
+	a, err1 := strconv.Atoi(ma)
+	b, err2 := strconv.Atoi(mi)
+	if err1 != nil || err2 != nil || a < 0 || b < 0 {
+		return false
+	}
+	return a < major || (a == major && b < minor)
+}
+
 // Precached returns the assets scripts asked to preload, in call order,
 // without duplicates.
 func (l *Libs) Precached() []Precached {
@@ -134,6 +168,14 @@ func (l *Libs) registerAssets(s *lua.State) error {
 			assets := slices.Clone(pack.Assets[section])
 			slices.SortFunc(assets, func(a, b Asset) int { return strings.Compare(a.Key, b.Key) })
 			s.CreateTable(len(assets), 0)
+			if l.legacyAssets(s) {
+				// Before 1.55 the lists held the keys as plain strings.
+				for i, a := range assets {
+					s.PushString(a.Key)
+					s.RawSetI(-2, int64(i+1))
+				}
+				return 1, nil
+			}
 			for i, a := range assets {
 				s.CreateTable(0, 2+len(a.Meta))
 				for k, v := range a.Meta {

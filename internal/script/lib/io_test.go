@@ -2,6 +2,7 @@ package lib
 
 import (
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/go-sql-driver/mysql"
 
+	"github.com/nanoforge/nanoforge/internal/lua"
 	"github.com/nanoforge/nanoforge/internal/manifest"
 )
 
@@ -379,4 +381,42 @@ func TestLibsCloseClosesFilesAndDatabases(t *testing.T) {
 		fails(function() HTTP.RequestAsync("127.0.0.1:1", "/") end, "closed")
 		fails(function() db:SelectAsync("SELECT 1") end, "closed")
 	`)
+}
+
+// compatHost adds CompatibilityVersion to the test host.
+type compatHost struct {
+	*fakeHost
+	version string
+}
+
+func (c *compatHost) CompatibilityVersion(*lua.State) string { return c.version }
+
+func TestAssetsCompatibilityFormat(t *testing.T) {
+	for _, tt := range []struct {
+		version string
+		legacy  bool
+	}{{"1.54", true}, {"1.25", true}, {"0.99", true}, {"1.55", false}, {"1.103", false}, {"2.0", false}, {"", false}, {"x.y", false}} {
+		L, err := lua.New(lua.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		fh := &fakeHost{dir: t.TempDir(), log: slog.New(slog.NewTextHandler(io.Discard, nil)), packs: []AssetPack{{Path: "p", Assets: map[string][]Asset{"sounds": {{Key: "A", Path: "S/A"}}}}}}
+		libs, err := Register(L, &compatHost{fakeHost: fh, version: tt.version})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := L.DoStringResults(`return type(Assets.GetSounds("p")[1])`, "=t", 1); err != nil {
+			t.Fatal(err)
+		}
+		got, _ := L.ToString(-1)
+		want := "table"
+		if tt.legacy {
+			want = "string"
+		}
+		if got != want {
+			t.Errorf("compatibility_version %q: element type %s, want %s", tt.version, got, want)
+		}
+		libs.Close()
+		L.Close()
+	}
 }
