@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/nanoforge/nanoforge/internal/store/core"
+	"github.com/nanoforge/nanoforge/internal/store/web"
 )
 
 // Main runs the nanoforge-store command line (args without the program name) and returns the
@@ -32,6 +34,9 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintln(stderr, "nanoforge-store:", err)
 		return 2
+	}
+	cfg.NewWeb = func(svc *core.Service, secure bool) http.Handler {
+		return web.New(svc, web.Options{SecureCookies: secure, Logger: cfg.Logger})
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

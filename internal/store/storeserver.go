@@ -36,6 +36,8 @@ type Config struct {
 	Logger    *slog.Logger
 	// Web is the web UI, mounted at "/" (optional).
 	Web http.Handler
+	// NewWeb builds the web UI once the domain service exists; it is used when Web is nil.
+	NewWeb func(svc *core.Service, secureCookies bool) http.Handler
 }
 
 // Store is an assembled, running-ready Store.
@@ -87,6 +89,9 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		cfg.Logger.Warn("store cleanup at start failed", "err", err)
 	} else if rep.OrphanBlobs+rep.TempFiles > 0 {
 		cfg.Logger.Info("store cleanup", "orphan_blobs", rep.OrphanBlobs, "temp_files", rep.TempFiles)
+	}
+	if cfg.Web == nil && cfg.NewWeb != nil {
+		cfg.Web = cfg.NewWeb(svc, strings.HasPrefix(cfg.PublicURL, "https://"))
 	}
 	h := api.New(svc, api.Options{PublicURL: cfg.PublicURL, RateLimit: cfg.RateLimit, Logger: cfg.Logger}, cfg.Web)
 	return &Store{Service: svc, Handler: h, DB: d, cfg: cfg}, nil
