@@ -361,6 +361,23 @@ func TestSearch(t *testing.T) {
 		if res.Items[0].Latest == nil || res.Items[0].Latest.Version != "1.0.0" {
 			t.Fatalf("hit without latest release: %+v", res.Items[0])
 		}
+		// Word prefixes match; every word must match.
+		res, err = f.svc.Search(ctx, SearchQuery{Q: "veh"})
+		if err != nil || res.Total != 3 {
+			t.Fatalf("prefix: %v %v", names(res), err)
+		}
+		res, _ = f.svc.Search(ctx, SearchQuery{Q: "vehicles need"})
+		if res.Total != 1 || res.Items[0].Name != "cars" {
+			t.Fatalf("two words: %v", names(res))
+		}
+		res, _ = f.svc.Search(ctx, SearchQuery{Q: "sandbox", Team: "alice", Kind: KindPackages, Category: "script"})
+		if res.Total != 1 {
+			t.Fatalf("filters: %v", names(res))
+		}
+		res, _ = f.svc.Search(ctx, SearchQuery{Q: "sandbox", Team: "nobody"})
+		if res.Total != 0 {
+			t.Fatalf("team filter: %v", names(res))
+		}
 		res, _ = f.svc.Search(ctx, SearchQuery{Q: "100%_"})
 		if res.Total != 0 {
 			t.Fatalf("LIKE wildcards must be escaped: %v", names(res))

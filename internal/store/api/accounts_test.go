@@ -1,0 +1,176 @@
+package api_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"mime/multipart"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nanoforge/nanoforge/internal/store/core"
+
+	"github.com/nanoforge/nanoforge/internal/store/storetest"
+)
+
+func TestAccountsTokensTeamsOverHTTP(t *testing.T) {
+	w := newWorld(t, 0)
+	// Sign up, sign in (token issued), use it.
+	resp, body := w.json(t, "", "POST", "/api/v1/signup", map[string]any{"name": "erin", "password": "password-erin"})
+	if resp.StatusCode != 201 {
+		t.Fatalf("signup: %d %s", resp.StatusCode, body)
+	}
+	resp, body = w.json(t, "", "POST", "/api/v1/signup", map[string]any{"name": "erin", "password": "password-erin"})
+	if resp.StatusCode != 409 {
+		t.Fatalf("duplicate signup: %d %s", resp.StatusCode, body)
+	}
+	resp, body = w.json(t, "", "POST", "/api/v1/login", map[string]any{"name": "erin", "password": "password-erin", "label": "laptop", "expires": "7d", "scopes": []string{"read"}})
+	var login struct {
+		Token string `json:"token"`
+		Info  struct {
+			Label  string   `json:"label"`
+			Scopes []string `json:"scopes"`
+		} `json:"info"`
+	}
+	json.Unmarshal(body, &login)
+	if resp.StatusCode != 201 || !strings.HasPrefix(login.Token, "nfs_") || login.Info.Label != "laptop" || len(login.Info.Scopes) != 1 {
+		t.Fatalf("login: %d %s", resp.StatusCode, body)
+	}
+	w.tokens["erin"] = login.Token
+	resp, body = w.do(t, "erin", "GET", "/api/v1/me", nil, "")
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"name":"erin"`) || !strings.Contains(string(body), `"scopes":["read"]`) {
+		t.Fatalf("me: %s", body)
+	}
+	// A read-only token cannot create tokens or teams.
+	resp, _ = w.json(t, "erin", "POST", "/api/v1/tokens", map[string]any{"label": "x", "expires": "1d"})
+	if resp.StatusCode != 403 {
+		t.Fatalf("read token created a token: %d", resp.StatusCode)
+	}
+	resp, body = w.json(t, "", "POST", "/api/v1/login", map[string]any{"name": "erin", "password": "nope"})
+	if resp.StatusCode != 401 || resp.Header.Get("Content-Type") != "application/problem+json" {
+		t.Fatalf("wrong password: %d %s", resp.StatusCode, body)
+	}
+
+	// Token CRUD with a full token.
+	resp, body = w.json(t, "bob", "POST", "/api/v1/tokens", map[string]any{"label": "ci", "expires": "30d", "scopes": []string{"publish"}})
+	if resp.StatusCode != 201 {
+		t.Fatalf("create token: %d %s", resp.StatusCode, body)
+	}
+	resp, body = w.json(t, "bob", "POST", "/api/v1/tokens", map[string]any{"label": "ci", "expires": "3y"})
+	if resp.StatusCode != 422 || !strings.Contains(string(body), "two years") {
+		t.Fatalf("3y token: %d %s", resp.StatusCode, body)
+	}
+	resp, body = w.do(t, "bob", "GET", "/api/v1/tokens", nil, "")
+	var toks []struct {
+		ID    int64  `json:"id"`
+		Label string `json:"label"`
+	}
+	json.Unmarshal(body, &toks)
+	if resp.StatusCode != 200 || len(toks) != 2 || strings.Contains(string(body), "nfs_") {
+		t.Fatalf("list tokens (never secrets): %s", body)
+	}
+	resp, _ = w.do(t, "bob", "DELETE", "/api/v1/tokens/"+itoa(toks[1].ID), nil, "")
+	if resp.StatusCode != 204 {
+		t.Fatalf("revoke: %d", resp.StatusCode)
+	}
+	resp, _ = w.do(t, "carol", "DELETE", "/api/v1/tokens/"+itoa(toks[1].ID), nil, "")
+	if resp.StatusCode != 404 {
+		t.Fatalf("revoking someone else's token: %d", resp.StatusCode)
+	}
+
+	// Teams.
+	resp, body = w.json(t, "bob", "POST", "/api/v1/teams", map[string]any{"name": "bobs", "title": "Bob's"})
+	if resp.StatusCode != 201 {
+		t.Fatalf("create team: %d %s", resp.StatusCode, body)
+	}
+	resp, _ = w.json(t, "bob", "PUT", "/api/v1/teams/bobs/members/carol", map[string]any{"role": "admin"})
+	if resp.StatusCode != 204 {
+		t.Fatalf("add member: %d", resp.StatusCode)
+	}
+	resp, _ = w.json(t, "carol", "PUT", "/api/v1/teams/bobs/members/dave", map[string]any{"role": "owner"})
+	if resp.StatusCode != 403 {
+		t.Fatalf("admin granted owner: %d", resp.StatusCode)
+	}
+	resp, body = w.do(t, "", "GET", "/api/v1/teams/bobs", nil, "")
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"user":"carol","role":"admin"`) {
+		t.Fatalf("team: %s", body)
+	}
+	resp, _ = w.do(t, "bob", "DELETE", "/api/v1/teams/bobs/members/bob", nil, "")
+	if resp.StatusCode != 409 {
+		t.Fatalf("last owner left: %d", resp.StatusCode)
+	}
+	resp, body = w.do(t, "carol", "GET", "/api/v1/teams", nil, "")
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"name":"bobs"`) {
+		t.Fatalf("my teams: %s", body)
+	}
+	// Operators list users; others may not.
+	if resp, _ := w.do(t, "bob", "GET", "/api/v1/users", nil, ""); resp.StatusCode != 403 {
+		t.Fatalf("non-operator listed users: %d", resp.StatusCode)
+	}
+	if resp, body := w.do(t, "opal", "GET", "/api/v1/users", nil, ""); resp.StatusCode != 200 || !strings.Contains(string(body), `"name":"erin"`) {
+		t.Fatalf("operator list: %d %s", resp.StatusCode, body)
+	}
+}
+
+func TestPrivateNeedsReadScope(t *testing.T) {
+	w := newWorld(t, 0)
+	w.seed(t)
+	// Carol is a member; with a publish-only token she cannot read private releases.
+	carol := w.actor(t, "carol")
+	secret, _, err := w.svc.CreateToken(ctx, carol, "", "publish-only", core.ScopePublish, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.tokens["carol-publish"] = secret
+	for who, want := range map[string]int{"carol": 200, "carol-publish": 404} {
+		resp, _ := w.do(t, who, "GET", "/api/v1/packages/thing/releases/1.1.0/download", nil, "")
+		if resp.StatusCode != want {
+			t.Errorf("%s private download: %d, want %d", who, resp.StatusCode, want)
+		}
+	}
+	// Resolve: Private releases count only for members reading with the read scope.
+	resp, body := w.json(t, "carol", "POST", "/api/v1/resolve", map[string]any{"packages": []string{"thing"}})
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"version":"1.1.0"`) {
+		t.Fatalf("member resolve: %s", body)
+	}
+	resp, body = w.json(t, "", "POST", "/api/v1/resolve", map[string]any{"packages": []string{"thing"}})
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"version":"1.0.0"`) {
+		t.Fatalf("anonymous resolve: %s", body)
+	}
+}
+
+func TestUploadLimitsAndErrors(t *testing.T) {
+	w := newWorld(t, 0)
+	// Not multipart.
+	resp, body := w.do(t, "bob", "POST", "/store/v1/packages/x/releases", strings.NewReader("zip"), "application/zip")
+	if resp.StatusCode != http.StatusUnsupportedMediaType {
+		t.Fatalf("raw body: %d %s", resp.StatusCode, body)
+	}
+	// No file field.
+	var form bytes.Buffer
+	mw := multipart.NewWriter(&form)
+	mw.WriteField("changelog", "x")
+	mw.Close()
+	resp, body = w.do(t, "bob", "POST", "/store/v1/packages/x/releases", &form, mw.FormDataContentType())
+	if resp.StatusCode != 400 || !strings.Contains(string(body), "`file`") {
+		t.Fatalf("no file: %d %s", resp.StatusCode, body)
+	}
+	// Wrong kind for the manifest.
+	body2, ct2 := multipartZip(t, storetest.Zip(t, "Assets.toml", storetest.AssetsToml("1.0.0", nil)))
+	resp, body = w.do(t, "bob", "POST", "/store/v1/packages/x/releases", body2, ct2)
+	if resp.StatusCode != 422 || !strings.Contains(string(body), "/assets/") {
+		t.Fatalf("kind mismatch: %d %s", resp.StatusCode, body)
+	}
+	// Anonymous upload.
+	body3, ct3 := multipartZip(t, storetest.PackageZip(t, "1.0.0"))
+	resp, _ = w.do(t, "", "POST", "/store/v1/packages/x/releases", body3, ct3)
+	if resp.StatusCode != 401 {
+		t.Fatalf("anonymous upload: %d", resp.StatusCode)
+	}
+}
+
+func itoa(n int64) string {
+	b, _ := json.Marshal(n)
+	return string(b)
+}
