@@ -407,33 +407,26 @@ func (h *Host) Tick(delta time.Duration) {
 	}
 	L := h.L
 	L.PushNumber(float64(delta) / float64(time.Millisecond))
-	if err := L.CallRef(h.rt.due, 1, 2); err != nil {
+	if err := L.CallRef(h.rt.due, 1, 3); err != nil {
 		h.reportGo("", "Timer", "Tick", err)
 	} else {
-		hd, _ := L.ToInteger(-2)
-		n, _ := L.ToInteger(-1)
-		L.Pop(2)
-		for i := int64(1); i <= n; i++ {
-			L.PushInteger(hd)
-			L.PushInteger(i)
+		hd, n, ids := h.queueResults()
+		for i := 0; i < n; i++ {
 			start := time.Now()
-			err := L.CallRef(h.rt.fire, 2, 1)
+			err := L.CallRef(h.rt.fire, 0, 0)
 			d := time.Since(start)
-			var pkg string
+			pkg := h.ids[ids[i]]
 			if err != nil {
-				var defined string
-				pkg, defined = h.owner(hd, i)
+				_, defined := h.owner(hd, int64(i+1))
 				h.reportGoAt(pkg, "Timer", "Callback", defined, err)
-			} else {
-				id, _ := L.ToInteger(-1)
-				L.Pop(1)
-				pkg = h.ids[id]
 			}
 			if pkg != "" {
 				h.srv.RecordTiming(pkg, "Timer", d)
 			}
 		}
-		h.finish(hd)
+		if hd != 0 {
+			h.finish(hd)
+		}
 	}
 	h.runAsync()
 	h.dispatch("Server", "Server", "Tick", 1, func() { L.PushNumber(delta.Seconds()) })
@@ -459,41 +452,61 @@ func (h *Host) dispatch(space, class, event string, nargs int, push func()) (can
 	L.PushString(space)
 	L.PushString(event)
 	L.PushString(class)
-	if err := h.housekeeping(h.rt.begin, 3, 2); err != nil {
+	if err := h.housekeeping(h.rt.begin, 3, 3); err != nil {
 		h.reportGo("", class, event, err)
 		return false
 	}
-	hd, _ := L.ToInteger(-2)
-	n, _ := L.ToInteger(-1)
-	L.Pop(2)
+	hd, n, ids := h.queueResults()
 	if n == 0 {
 		return false
 	}
 	timing := class + ":" + event
-	for i := int64(1); i <= n; i++ {
-		L.PushInteger(hd)
-		L.PushInteger(i)
+	for i := 0; i < n; i++ {
 		if push != nil {
 			push()
 		}
 		start := time.Now()
-		err := L.CallRef(h.rt.call, 2+nargs, 1)
+		err := L.CallRef(h.rt.call, nargs, 0)
 		d := time.Since(start)
-		var pkg string
+		pkg := h.ids[ids[i]]
 		if err != nil {
-			var defined string
-			pkg, defined = h.owner(hd, i)
+			_, defined := h.owner(hd, int64(i+1))
 			h.reportGoAt(pkg, class, event, defined, err)
-		} else {
-			id, _ := L.ToInteger(-1)
-			L.Pop(1)
-			pkg = h.ids[id]
 		}
 		if pkg != "" {
 			h.srv.RecordTiming(pkg, timing, d)
 		}
 	}
 	return h.finish(hd)
+}
+
+// queueResults pops what RT.begin and RT.due return: the dispatch handle, the number of
+// callbacks and the id of each callback's package.
+func (h *Host) queueResults() (hd int64, n int, ids []int64) {
+	L := h.L
+	hd, _ = L.ToInteger(-3)
+	n64, _ := L.ToInteger(-2)
+	list, _ := L.ToString(-1)
+	L.Pop(3)
+	n = int(n64)
+	ids = make([]int64, 0, n)
+	var cur int64
+	digits := false
+	for i := 0; i <= len(list); i++ {
+		if i < len(list) && list[i] >= '0' && list[i] <= '9' {
+			cur = cur*10 + int64(list[i]-'0')
+			digits = true
+			continue
+		}
+		if digits {
+			ids = append(ids, cur)
+		}
+		cur, digits = 0, false
+	}
+	for len(ids) < n {
+		ids = append(ids, 0) // never expected: keeps indexing safe
+	}
+	return hd, n, ids
 }
 
 // housekeeping calls a runtime function that runs no package code, without a budget: on a

@@ -254,41 +254,58 @@ function RT.dispatch_local(list, class, event, ...)
 end
 local dispatch_local = RT.dispatch_local
 
--- begin snapshots the callbacks subscribed to event name of space; Go then calls RT.call for
--- each index and RT.finish at the end. class names the event in error reports. It returns the
--- handle and the number of callbacks.
-local qclass, qevent, qcancel = {}, {}, {}
+-- Dispatches driven from Go: begin snapshots the callbacks subscribed to event name of space
+-- and returns a handle, their number and their packages' ids (space separated, so Go can time
+-- each callback without asking); Go then calls RT.call once per callback, each call running the
+-- next one of the innermost dispatch, and RT.finish at the end. class names the event in error
+-- reports.
+local qclass, qevent, qcancel, qnext = {}, {}, {}, {}
+local active = {} -- handles of the dispatches Go is running, innermost last
+
+local function open_queue(list, class, event)
+	next_queue = next_queue + 1
+	local h = next_queue
+	queues[h], qclass[h], qevent[h], qnext[h] = list, class, event, 0
+	active[#active + 1] = h
+	local ids = {}
+	for i = 1, #list do ids[i] = list[i].P.id end
+	return h, #list, concat(ids, " ")
+end
 
 function RT.begin(space, name, class)
 	enter()
 	local sp = subs[space]
 	local list = sp and sp[name]
-	if not list then return 0, 0 end
-	next_queue = next_queue + 1
-	queues[next_queue] = list
-	qclass[next_queue], qevent[next_queue] = class, name
-	return next_queue, #list
+	if not list then return 0, 0, "" end
+	return open_queue(list, class, name)
 end
 
--- call runs callback i of the dispatch h with the arguments. It returns the package's id (for
--- timing; 0 when the callback was unsubscribed meanwhile).
-function RT.call(h, i, ...)
+-- call runs the next callback of the innermost dispatch with the arguments.
+function RT.call(...)
 	enter()
+	local h = active[#active]
+	local i = qnext[h] + 1
+	qnext[h] = i
 	local e = queues[h][i]
-	if e.dead then return 0 end
+	if e.dead then return end
 	local ok, r = xpcall(e.fn, traceback, ...)
 	if not ok then
 		report(e.P, qclass[h], qevent[h], r)
 	elseif r == false then
 		qcancel[h] = true
 	end
-	return e.P.id
 end
 
 -- finish ends dispatch h; it returns whether a callback returned false.
 function RT.finish(h)
+	for k = #active, 1, -1 do
+		if active[k] == h then
+			table.remove(active, k)
+			break
+		end
+	end
 	local c = qcancel[h] == true
-	queues[h], qclass[h], qevent[h], qcancel[h] = nil, nil, nil, nil
+	queues[h], qclass[h], qevent[h], qcancel[h], qnext[h] = nil, nil, nil, nil, nil
 	return c
 end
 
@@ -344,7 +361,7 @@ local function bound_valid(actor) return actor:IsValid() end
 -- creation order. A timer fires at most once per tick.
 function RT.due(delta)
 	clock = clock + delta
-	if timer_count == 0 then return 0, 0 end
+	if timer_count == 0 then return 0, 0, "" end
 	local due = {}
 	for id, t in pairs(timers) do
 		if t.bound and not t.dead then
@@ -356,18 +373,19 @@ function RT.due(delta)
 			if t.elapsed >= t.ms then due[#due + 1] = t end
 		end
 	end
-	if #due == 0 then return 0, 0 end
+	if #due == 0 then return 0, 0, "" end
 	sort(due, function(a, b) return a.id < b.id end)
-	next_queue = next_queue + 1
-	queues[next_queue] = due
-	return next_queue, #due
+	return open_queue(due, "Timer", "Callback")
 end
 
--- fire runs due timer i of the dispatch h; returns the package's id (0: nothing ran).
-function RT.fire(h, i)
+-- fire runs the next due timer of the innermost dispatch (opened by RT.due).
+function RT.fire()
 	enter()
+	local h = active[#active]
+	local i = qnext[h] + 1
+	qnext[h] = i
 	local t = queues[h][i]
-	if t.dead or timers[t.id] ~= t then return 0 end
+	if t.dead or timers[t.id] ~= t then return end
 	if t.interval then
 		t.elapsed = t.elapsed - t.ms
 		if t.elapsed >= t.ms or t.elapsed < 0 then t.elapsed = 0 end
@@ -380,7 +398,6 @@ function RT.fire(h, i)
 	elseif r == false and t.interval then
 		clear_timer(t.id)
 	end
-	return t.P.id
 end
 
 -- ---------------------------------------------------------------------------------------------
