@@ -99,6 +99,9 @@ func TestLua54Features(t *testing.T) {
 			warn("@off")
 			assert(("%5.1f|%-3s|%q"):format(3.14159, "a", "q\n") == "  3.1|a  |\"q\\\n\"")
 			assert(next({}) == nil and rawlen({1, 2}) == 2 and rawequal("a", "a"))
+			assert(("ab"):rep(3, ",") == "ab,ab,ab" and (""):rep(1e9) == "" and ("x"):rep(0) == "" and ("x"):rep(-1) == "")
+			assert(("x"):rep(1, "sep") == "x" and (""):rep(3, "-") == "--" and ("x"):rep(2, "") == "xx")
+			assert(not pcall(string.rep, "x", "y") and not pcall(string.rep))
 			return true`,
 	}
 	s := newState(t, Options{})

@@ -181,6 +181,24 @@ static int nf_xpcall(lua_State *L) {
 	return nf_xpcall_k(L, LUA_OK, 0);
 }
 
+// nf_str_rep is string.rep (upvalue 1) answering the empty result itself: repeating an empty
+// string a billion times is a long C loop that neither allocates nor runs instructions, which
+// the watchdog could not interrupt.
+static int nf_str_rep(lua_State *L) {
+	size_t l, lsep;
+	luaL_checklstring(L, 1, &l);
+	lua_Integer n = luaL_checkinteger(L, 2);
+	luaL_optlstring(L, 3, "", &lsep);
+	if (n <= 0 || l + lsep == 0) {
+		lua_pushliteral(L, "");
+		return 1;
+	}
+	lua_pushvalue(L, lua_upvalueindex(1));
+	lua_insert(L, 1);
+	lua_call(L, lua_gettop(L) - 1, 1);
+	return 1;
+}
+
 // ---- sandbox --------------------------------------------------------------------------------
 
 // nf_load_text is load() restricted to text chunks: the mode argument is forced to "t" while
@@ -251,6 +269,7 @@ static int nf_open(lua_State *L) {
 	nf_wrap_field(L, g, "xpcall", nf_xpcall);
 	lua_getfield(L, g, "string");
 	nf_nil_field(L, -1, "dump"); // no bytecode in either direction
+	nf_wrap_field(L, -1, "rep", nf_str_rep);
 	lua_pop(L, 1);
 	lua_getfield(L, g, "coroutine");
 	nf_wrap_field(L, lua_gettop(L), "resume", nf_co_resume);

@@ -1,0 +1,211 @@
+package lua
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+	"unsafe"
+)
+
+// The workload benchmarks run each testdata/bench/*.lua program through this binding and
+// through the stand-alone lua5.4 interpreter in the same run. Both sides are timed in CPU time
+// of the thread running Lua, around the run only (compilation excluded), so the ratio holds
+// on a busy machine. Each reports ns/op (ours, CPU), lua5.4-ns/op and ratio (ours / lua5.4).
+
+// threadCPU returns the CPU time consumed by the calling OS thread.
+func threadCPU() time.Duration {
+	var ts syscall.Timespec
+	const clockThreadCPUTimeID = 3
+	syscall.Syscall(syscall.SYS_CLOCK_GETTIME, clockThreadCPUTimeID, uintptr(unsafe.Pointer(&ts)), 0)
+	return time.Duration(ts.Nano())
+}
+
+// luaDriver runs a file under lua5.4 and prints the CPU seconds its main chunk took.
+const luaDriver = `local f = assert(loadfile(arg[1])) local t = os.clock() f() io.write(string.format("%.9f", os.clock() - t))`
+
+func runReference(b *testing.B, lua, path string) time.Duration {
+	out, err := exec.Command(lua, "-e", luaDriver, path).Output()
+	if err != nil {
+		b.Fatalf("%s %s: %v", lua, path, err)
+	}
+	secs, err := strconv.ParseFloat(strings.TrimSpace(string(out)), 64)
+	if err != nil {
+		b.Fatalf("%s %s printed %q: %v", lua, path, out, err)
+	}
+	return time.Duration(secs * float64(time.Second))
+}
+
+func BenchmarkWorkload(b *testing.B) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "bench", "*.lua"))
+	if len(files) == 0 {
+		b.Skip("no benchmark programs in testdata/bench")
+	}
+	lua, err := exec.LookPath("lua5.4")
+	if err != nil {
+		b.Log("lua5.4 not installed: reporting this binding's times only")
+	}
+	for _, path := range files {
+		code, err := os.ReadFile(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		name := strings.TrimSuffix(filepath.Base(path), ".lua")
+		b.Run(name, func(b *testing.B) {
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
+			s, err := New(Options{Budget: time.Minute, MemoryLimit: 1 << 30})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.Close()
+			var ours, ref time.Duration
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				if err := s.LoadBuffer(code, name+".lua"); err != nil {
+					b.Fatal(err)
+				}
+				start := threadCPU()
+				if err := s.Call(0, 0); err != nil {
+					b.Fatal(err)
+				}
+				ours += threadCPU() - start
+				if lua != "" {
+					b.StopTimer()
+					ref += runReference(b, lua, path)
+					b.StartTimer()
+				}
+			}
+			b.ReportMetric(float64(ours.Nanoseconds())/float64(b.N), "cpu-ns/op")
+			if lua != "" {
+				b.ReportMetric(float64(ref.Nanoseconds())/float64(b.N), "lua5.4-ns/op")
+				b.ReportMetric(float64(ours)/float64(ref), "ratio")
+			}
+		})
+	}
+}
+
+// BenchmarkLuaToGo measures one call from Lua to a Go function taking two numbers and
+// returning one (the hostcall workload).
+func BenchmarkLuaToGo(b *testing.B) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	s, err := New(Options{Budget: time.Minute})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	s.Register("hostadd", func(s *State) (int, error) {
+		x, _ := s.ToNumber(1)
+		y, _ := s.ToNumber(2)
+		s.PushNumber(x + y)
+		return 1, nil
+	})
+	if err := s.LoadString("local n = ... local f, s = hostadd, 0 for i = 1, n do s = f(s, 1) end return s", "hostcall.lua"); err != nil {
+		b.Fatal(err)
+	}
+	fn := s.Ref()
+	b.ResetTimer()
+	start := threadCPU()
+	s.PushInteger(int64(b.N))
+	if err := s.CallRef(fn, 1, 1); err != nil {
+		b.Fatal(err)
+	}
+	cpu := threadCPU() - start
+	b.StopTimer()
+	if n, _ := s.ToNumber(-1); n != float64(b.N) {
+		b.Fatalf("sum %v, want %d", n, b.N)
+	}
+	b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/call")
+}
+
+// BenchmarkGoToLua measures one event-style call from Go into a Lua function: push an
+// integer argument, call through a registry reference, read the integer result, pop it (the
+// gocall workload).
+func BenchmarkGoToLua(b *testing.B) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	s, err := New(Options{Budget: time.Minute})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	if err := s.DoString("local count = 0 function handler(i) count = count + 1 return i + 1 end", "gocall.lua"); err != nil {
+		b.Fatal(err)
+	}
+	s.GetGlobal("handler")
+	fn := s.Ref()
+	b.ResetTimer()
+	start := threadCPU()
+	for i := 0; i < b.N; i++ {
+		s.PushInteger(int64(i))
+		if err := s.CallRef(fn, 1, 1); err != nil {
+			b.Fatal(err)
+		}
+		if n, _ := s.ToInteger(-1); n != int64(i)+1 {
+			b.Fatalf("handler(%d) = %d", i, n)
+		}
+		s.Pop(1)
+	}
+	cpu := threadCPU() - start
+	b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/call")
+}
+
+// BenchmarkNewState measures creating a sandboxed state and closing it.
+func BenchmarkNewState(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		s, err := New(Options{MemoryLimit: 64 << 20})
+		if err != nil {
+			b.Fatal(err)
+		}
+		s.Close()
+	}
+}
+
+// BenchmarkPushAnyToAny measures converting a small nested Go value to Lua and back.
+func BenchmarkPushAnyToAny(b *testing.B) {
+	s, err := New(Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	v := map[string]any{"name": "player", "hp": 100, "pos": []any{1.5, 2.5, 3.5}, "tags": []any{"a", "b"}}
+	for i := 0; i < b.N; i++ {
+		if err := s.PushAny(v); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := s.ToAny(-1); err != nil {
+			b.Fatal(err)
+		}
+		s.Pop(1)
+	}
+}
+
+func ExampleState_DoString() {
+	s, err := New(Options{Budget: 100 * time.Millisecond})
+	if err != nil {
+		panic(err)
+	}
+	defer s.Close()
+	s.Register("greet", func(s *State) (int, error) {
+		name, _ := s.ToString(1)
+		s.PushString("hello " + name)
+		return 1, nil
+	})
+	if err := s.DoStringResults("return greet('world')", "my-package/Server/Index.lua", 1); err != nil {
+		panic(err)
+	}
+	msg, _ := s.ToString(-1)
+	fmt.Println(msg)
+	err = s.DoString("\nerror('boom')", "my-package/Server/Index.lua")
+	fmt.Println(err.(*Error).Message)
+	// Output:
+	// hello world
+	// my-package/Server/Index.lua:2: boom
+}
