@@ -47,7 +47,11 @@ type workspace struct {
 	lay    layout
 	lock   *Lock
 	client *storeclient.Client
+	busy   *folderLock
 }
+
+// close releases the server folder for other CLIs.
+func (w *workspace) close() { w.busy.unlock() }
 
 func (s *session) workspace(o *Options, needToken bool) (*workspace, error) {
 	root, err := s.serverDir(o)
@@ -58,15 +62,21 @@ func (s *session) workspace(o *Options, needToken bool) (*workspace, error) {
 		return nil, err
 	}
 	lay := newLayout(root)
-	lock, err := ReadLock(lay.lockPath)
-	if err != nil {
-		return nil, err
-	}
 	c, err := s.client(o, root, needToken)
 	if err != nil {
 		return nil, err
 	}
-	return &workspace{lay: lay, lock: lock, client: c}, nil
+	busy, err := s.lockFolder(lay.lockPath)
+	if err != nil {
+		return nil, err
+	}
+	// Read the lock file only once the folder is ours: another CLI may just have written it.
+	lock, err := ReadLock(lay.lockPath)
+	if err != nil {
+		busy.unlock()
+		return nil, err
+	}
+	return &workspace{lay: lay, lock: lock, client: c, busy: busy}, nil
 }
 
 // installNames installs (or with update, updates) the named resources and their requirements.
@@ -75,6 +85,7 @@ func (s *session) installNames(ctx context.Context, cmd *Command, update bool) e
 	if err != nil {
 		return err
 	}
+	defer ws.close()
 	req := storeclient.ResolveRequest{}
 	if req.Channel, err = normalizeChannel(cmd.Opts.Channel); err != nil {
 		return err
@@ -96,6 +107,7 @@ func (s *session) update(ctx context.Context, cmd *Command) error {
 	if err != nil {
 		return err
 	}
+	defer ws.close()
 	req := storeclient.ResolveRequest{}
 	if req.Channel, err = normalizeChannel(cmd.Opts.Channel); err != nil {
 		return err
@@ -445,6 +457,7 @@ func (s *session) installFromLock(ctx context.Context, cmd *Command) error {
 	if err != nil {
 		return err
 	}
+	defer ws.close()
 	if len(ws.lock.Resources) == 0 {
 		return usagef("nothing to install: %s lists no resources; name them, e.g. `install package NAME`", ws.lay.lockPath)
 	}
@@ -484,6 +497,7 @@ func (s *session) uninstall(ctx context.Context, cmd *Command) error {
 	if err != nil {
 		return err
 	}
+	defer ws.close()
 	var targets []*target
 	for _, name := range cmd.Args {
 		if !validFolderName(name) {

@@ -177,6 +177,7 @@ func (s *session) check(ctx context.Context, cmd *Command) error {
 	if err != nil {
 		return err
 	}
+	defer ws.close()
 	channel, err := normalizeChannel(cmd.Opts.Channel)
 	if err != nil {
 		return err
