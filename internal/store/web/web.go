@@ -75,12 +75,15 @@ func New(svc *core.Service, opt Options) *Handler {
 
 func (h *Handler) routes() {
 	m := h.mux
-	static, _ := fs.Sub(staticFS, "static")
-	fileServer := http.StripPrefix("/static/", http.FileServer(http.FS(static)))
-	m.Handle("GET /static/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Cache-Control", "public, max-age=3600")
-		fileServer.ServeHTTP(w, r)
-	}))
+	// One literal route per static file: a /static/ prefix would clash with /{kind}/{name}.
+	entries, _ := fs.ReadDir(staticFS, "static")
+	for _, e := range entries {
+		name := e.Name()
+		m.HandleFunc("GET /static/"+name, func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Cache-Control", "public, max-age=3600")
+			http.ServeFileFS(w, r, staticFS, "static/"+name)
+		})
+	}
 	m.HandleFunc("GET /{$}", h.browse)
 	m.HandleFunc("GET /search", h.browse)
 	m.HandleFunc("GET /signup", h.signupPage)
