@@ -26,6 +26,9 @@ func ParseCustomSettings(s string) (CustomSettings, error) {
 		return nil, &ParseError{File: "--custom_settings", Line: 1, Column: strings.IndexAny(body, "\n\r") + 1,
 			Reason: "line breaks are not allowed: separate the settings with commas"}
 	}
+	if off := checkNesting(body); off >= 0 {
+		return nil, nestingError("--custom_settings", body, off)
+	}
 	doc := customPrefix + body + "}"
 	raw := map[string]any{}
 	md, err := toml.Decode(doc, &raw)
@@ -47,5 +50,5 @@ func ParseCustomSettings(s string) (CustomSettings, error) {
 		return nil, &ParseError{File: "--custom_settings", Line: 1, Column: 1,
 			Reason: fmt.Sprintf("%q is not a comma-separated list of key = value pairs", s)}
 	}
-	return orderedTable(table, "custom_settings", keyOrder(md)), nil
+	return orderedTable(table, keyOrder(md).child("custom_settings")), nil
 }

@@ -43,9 +43,7 @@ func newParseError(err error, file, text string, colShift int) *ParseError {
 		}
 	}
 	if start := te.Position.Start; start >= 0 && start <= len(text) {
-		before := text[:start]
-		line = strings.Count(before, "\n") + 1
-		col = utf8.RuneCountInString(before[strings.LastIndexByte(before, '\n')+1:]) + 1
+		line, col = position(text, start)
 	}
 	if line < 1 {
 		line = 1
@@ -57,20 +55,38 @@ func newParseError(err error, file, text string, colShift int) *ParseError {
 		col = 1
 	}
 	pe := &ParseError{File: file, Line: line, Column: col, Reason: te.Message}
-	lines := strings.Split(text, "\n")
-	if line <= len(lines) {
-		l := strings.TrimRight(lines[line-1], "\r")
-		if line == 1 && colShift > 0 && len(l) >= colShift {
-			l = l[colShift:]
-		}
-		if len(l) > 200 {
-			l = l[:200]
-		}
-		caret := col - 1
-		if caret > len(l) {
-			caret = len(l)
-		}
-		pe.Context = l + "\n" + strings.Repeat(" ", caret) + "^"
+	if line == 1 && colShift > 0 && len(text) >= colShift {
+		text = text[colShift:]
 	}
+	pe.Context = contextLine(text, line, col)
 	return pe
+}
+
+// position converts a byte offset in text into a 1-based line and a 1-based column counted in
+// characters.
+func position(text string, off int) (line, col int) {
+	before := text[:off]
+	line = strings.Count(before, "\n") + 1
+	col = utf8.RuneCountInString(before[strings.LastIndexByte(before, '\n')+1:]) + 1
+	return line, col
+}
+
+// contextLine returns line of text (cut to 200 bytes) with a caret under column col.
+func contextLine(text string, line, col int) string {
+	for range line - 1 {
+		i := strings.IndexByte(text, '\n')
+		if i < 0 {
+			return ""
+		}
+		text = text[i+1:]
+	}
+	if i := strings.IndexByte(text, '\n'); i >= 0 {
+		text = text[:i]
+	}
+	l := strings.TrimRight(text, "\r")
+	if len(l) > 200 {
+		l = l[:200]
+	}
+	caret := min(max(col-1, 0), len(l))
+	return l + "\n" + strings.Repeat(" ", caret) + "^"
 }

@@ -93,6 +93,10 @@ func FuzzOpen(f *testing.F) {
 		}
 		var raw map[string]any
 		_, decodeErr := toml.Decode(string(data), &raw)
+		if decodeErr == nil && checkNesting(string(data)) >= 0 {
+			// Valid TOML nested too deeply is refused like invalid TOML.
+			decodeErr = errors.New("nested too deeply")
+		}
 		c, err := Open(dir, nil, discardLogger())
 		if decodeErr != nil {
 			var pe *ParseError

@@ -5,7 +5,6 @@ import (
 	"log/slog"
 	"math"
 	"net/netip"
-	"sort"
 	"strings"
 	"unicode/utf8"
 
@@ -30,6 +29,9 @@ func (n *notes) info(format string, args ...any) {
 // are migrated, missing keys take their defaults, wrong types and out-of-range values are reset
 // and unknown keys are dropped, each with one log line. Only invalid TOML is an error.
 func parse(data []byte, file string, n *notes) (*Config, error) {
+	if off := checkNesting(string(data)); off >= 0 {
+		return nil, nestingError(file, string(data), off)
+	}
 	raw := map[string]any{}
 	md, err := toml.Decode(string(data), &raw)
 	if err != nil {
@@ -78,31 +80,12 @@ var legacySections = map[string]map[string]legacyKey{
 
 // fromRaw maps decoded TOML onto the newest schema. order gives the file position of every key
 // path so that log lines and custom settings follow the file.
-func fromRaw(raw map[string]any, order map[string]int, n *notes) *Config {
+func fromRaw(raw map[string]any, order *keyNode, n *notes) *Config {
 	c := Default()
 	// found holds the value given for each newest key, by key name (names are unique across
-	// sections); from says where it came from for log lines.
+	// sections).
 	found := map[string]any{}
-	from := map[string]string{}
-	byOrder := func(m map[string]any, path string) []string {
-		names := make([]string, 0, len(m))
-		for k := range m {
-			names = append(names, k)
-		}
-		sort.Slice(names, func(i, j int) bool {
-			pi, oki := order[path+names[i]]
-			pj, okj := order[path+names[j]]
-			if oki != okj {
-				return oki
-			}
-			if pi != pj {
-				return pi < pj
-			}
-			return names[i] < names[j]
-		})
-		return names
-	}
-	top := byOrder(raw, "")
+	top := sortedKeys(raw, order)
 
 	// Pass 1: keys in their proper place in the newest layout win over anything migrated.
 	for _, sec := range top {
@@ -110,9 +93,9 @@ func fromRaw(raw map[string]any, order map[string]int, n *notes) *Config {
 		if !ok || sec == "custom_settings" || legacySections[sec] != nil {
 			continue
 		}
-		for _, name := range byOrder(table, sec+"\x00") {
+		for _, name := range sortedKeys(table, order.child(sec)) {
 			if k := keyByName(name); k != nil && k.section == sec {
-				found[name], from[name] = table[name], "["+sec+"] "+name
+				found[name] = table[name]
 			}
 		}
 	}
@@ -123,7 +106,7 @@ func fromRaw(raw map[string]any, order map[string]int, n *notes) *Config {
 		value := raw[sec]
 		if sec == "custom_settings" {
 			if t, ok := value.(map[string]any); ok {
-				c.CustomSettings = orderedTable(t, "custom_settings", order)
+				c.CustomSettings = orderedTable(t, order.child("custom_settings"))
 			} else {
 				n.warn("custom_settings = %s is not a section, dropped: write [custom_settings] and the settings below it", formatValue(value))
 			}
@@ -143,7 +126,7 @@ func fromRaw(raw map[string]any, order map[string]int, n *notes) *Config {
 			n.warn("unknown section [%s] dropped%s", sec, suggest(sec, sectionNames()))
 			continue
 		}
-		for _, name := range byOrder(table, sec+"\x00") {
+		for _, name := range sortedKeys(table, order.child(sec)) {
 			v := table[name]
 			where := "[" + sec + "] " + name
 			if isLegacy {
@@ -166,7 +149,7 @@ func fromRaw(raw map[string]any, order map[string]int, n *notes) *Config {
 					} else {
 						n.info("%s moved to [%s] %s", where, keyByName(lk.to).section, lk.to)
 					}
-					found[lk.to], from[lk.to] = v, where
+					found[lk.to] = v
 				}
 				continue
 			}
@@ -179,10 +162,10 @@ func fromRaw(raw map[string]any, order map[string]int, n *notes) *Config {
 					n.warn("%s dropped: max_tick_rate is already set", where)
 					continue
 				}
-				found["max_tick_rate"], from["max_tick_rate"] = tickRateFromMilliseconds(where, v, n), where
+				found["max_tick_rate"] = tickRateFromMilliseconds(where, v, n)
 			case k != nil && found[name] == nil:
 				n.warn("%s is in the wrong section, moved to [%s] %s", where, k.section, name)
-				found[name], from[name] = v, where
+				found[name] = v
 			case k != nil:
 				n.warn("%s dropped: %s is already set in [%s]", where, name, k.section)
 			default:

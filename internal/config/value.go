@@ -5,7 +5,6 @@ import (
 	"math"
 	"sort"
 	"strconv"
-	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -112,23 +111,67 @@ func plainValue(v any) any {
 	return v
 }
 
+// keyNode records where each key of a decoded document first appears: the decoder reports keys in
+// file order, but the values come back as maps. It is a tree over key paths so that looking a key
+// up costs the same however deep its table is.
+type keyNode struct {
+	pos  int
+	kids map[string]*keyNode
+}
+
+// child returns the node of key k below n, or nil. It is safe on a nil node.
+func (n *keyNode) child(k string) *keyNode {
+	if n == nil {
+		return nil
+	}
+	return n.kids[k]
+}
+
+// position returns the file position of n, or MaxInt for keys the decoder did not report.
+func (n *keyNode) position() int {
+	if n == nil {
+		return math.MaxInt
+	}
+	return n.pos
+}
+
+// keyOrder builds the key tree of a decoded document.
+func keyOrder(md toml.MetaData) *keyNode {
+	root := &keyNode{}
+	for i, k := range md.Keys() {
+		n := root
+		for _, part := range k {
+			next := n.kids[part]
+			if next == nil {
+				if n.kids == nil {
+					n.kids = map[string]*keyNode{}
+				}
+				next = &keyNode{pos: i}
+				n.kids[part] = next
+			}
+			n = next
+		}
+	}
+	return root
+}
+
 // orderedValue converts a decoded TOML value into the form kept in CustomSettings: tables become
-// CustomSettings ordered as in the file (path is the table's key path, order maps a key path to
-// the position of its first appearance), integers become int64.
-func orderedValue(v any, path string, order map[string]int) any {
+// CustomSettings ordered as in the file (order is the value's node in the key tree), integers
+// become int64.
+func orderedValue(v any, order *keyNode) any {
 	switch v := v.(type) {
 	case map[string]any:
-		return orderedTable(v, path, order)
+		return orderedTable(v, order)
 	case []map[string]any:
 		out := make([]any, len(v))
 		for i, t := range v {
-			out[i] = orderedTable(t, path, order)
+			out[i] = orderedTable(t, order)
 		}
 		return out
 	case []any:
 		out := make([]any, len(v))
 		for i, e := range v {
-			out[i] = orderedValue(e, path, order)
+			out[i] = orderedValue(e, order)
 		}
 		return out
 	case int:
@@ -137,47 +180,30 @@ func orderedValue(v any, path string, order map[string]int) any {
 	return v
 }
 
-func orderedTable(t map[string]any, path string, order map[string]int) CustomSettings {
+func orderedTable(t map[string]any, order *keyNode) CustomSettings {
+	names := sortedKeys(t, order)
+	out := make(CustomSettings, 0, len(names))
+	for _, k := range names {
+		out = append(out, Setting{Key: k, Value: orderedValue(t[k], order.child(k))})
+	}
+	return out
+}
+
+// sortedKeys returns the keys of t in file order. Keys the decoder did not report (inside arrays
+// of inline tables, which carry no order) follow alphabetically so the output is stable.
+func sortedKeys(t map[string]any, order *keyNode) []string {
 	names := make([]string, 0, len(t))
 	for k := range t {
 		names = append(names, k)
 	}
-	// Keys the decoder reported keep their file order; the rest (inside arrays of inline tables,
-	// which carry no order) follow alphabetically so the output is stable.
-	pos := func(k string) int {
-		if p, ok := order[path+"\x00"+k]; ok {
-			return p
-		}
-		return math.MaxInt
-	}
-	sort.SliceStable(names, func(i, j int) bool {
-		pi, pj := pos(names[i]), pos(names[j])
+	sort.Slice(names, func(i, j int) bool {
+		pi, pj := order.child(names[i]).position(), order.child(names[j]).position()
 		if pi != pj {
 			return pi < pj
 		}
 		return names[i] < names[j]
 	})
-	out := make(CustomSettings, 0, len(names))
-	for _, k := range names {
-		out = append(out, Setting{Key: k, Value: orderedValue(t[k], path+"\x00"+k, order)})
-	}
-	return out
-}
-
-// keyOrder maps every key path reported by the decoder to the position of its first appearance.
-// Paths are joined with NUL, which cannot appear in a TOML key.
-func keyOrder(md toml.MetaData) map[string]int {
-	all := md.Keys()
-	order := make(map[string]int, len(all))
-	for i, k := range all {
-		for n := 1; n <= len(k); n++ {
-			p := strings.Join(k[:n], "\x00")
-			if _, seen := order[p]; !seen {
-				order[p] = i
-			}
-		}
-	}
-	return order
+	return names
 }
 
 // appendValue writes v as an inline TOML value.
@@ -317,9 +343,9 @@ func appendString(b []byte, s string) []byte {
 func formatValue(v any) string {
 	switch v := v.(type) {
 	case map[string]any:
-		return string(appendValue(nil, orderedTable(v, "", nil)))
+		return string(appendValue(nil, orderedTable(v, nil)))
 	case []map[string]any, []any:
-		return string(appendValue(nil, orderedValue(v, "", nil)))
+		return string(appendValue(nil, orderedValue(v, nil)))
 	}
 	return string(appendValue(nil, v))
 }
