@@ -26,6 +26,13 @@ func TestCheckNesting(t *testing.T) {
 		{"in a comment", "# " + deep(100) + "\n", -1},
 		{"after a string", `a = "x" ` + "\nb = " + deep(maxNesting+1), 13 + maxNesting},
 		{"table headers do not add up", strings.Repeat("[t]\n", 200), -1},
+		{"dotted key at the limit", strings.Repeat("a.", maxNesting) + "a = 1", -1},
+		{"dotted key too long", strings.Repeat("a.", maxNesting+1) + "a = 1", 2*maxNesting + 1},
+		{"dotted table header too long", "[" + strings.Repeat("a.", maxNesting+1) + "a]", 2*maxNesting + 2},
+		{"spaced dotted key", strings.Repeat("a . ", maxNesting+1) + "a = 1", 4*maxNesting + 2},
+		{"many floats and times", "a = [" + strings.Repeat("1.5, 07:32:00.25, 1979-05-27T07:32:00.5Z, ", 100) + "]", -1},
+		{"many dotted keys in one line", "a = { " + strings.Repeat("b.c = 1, ", 200) + "}", -1},
+		{"dots in strings", `a = "` + strings.Repeat(".", 200) + `"`, -1},
 		{"unterminated string ends at the line", "a = \"" + "\nb = " + deep(maxNesting+1), 10 + maxNesting},
 	}
 	for _, tt := range tests {
@@ -63,5 +70,19 @@ func TestParseCustomSettingsRefusesDeepNesting(t *testing.T) {
 	var pe *ParseError
 	if !errors.As(err, &pe) || pe.Column != 5+5*maxNesting || !strings.Contains(pe.Reason, "nested") {
 		t.Fatalf("got %v", err)
+	}
+}
+
+func TestOpenRefusesLongDottedKeys(t *testing.T) {
+	dir := t.TempDir()
+	text := "[custom_settings]\n" + strings.Repeat("a.", 5000) + "a = 1\n"
+	path := writeConfig(t, dir, text)
+	_, err := Open(dir, nil, nil)
+	var pe *ParseError
+	if !errors.As(err, &pe) || pe.Line != 2 || !strings.Contains(pe.Reason, "dotted keys") {
+		t.Fatalf("got %v, want a ParseError on line 2 about dotted keys", err)
+	}
+	if !bytes.Equal(readFile(t, path), []byte(text)) {
+		t.Error("file was modified")
 	}
 }
