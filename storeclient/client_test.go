@@ -11,7 +11,9 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -287,5 +289,73 @@ func TestProblemErrorsAreNotRepeated(t *testing.T) {
 	msg := p.Error()
 	if strings.Count(msg, "not X.Y.Z") != 1 || !strings.Contains(msg, "name taken") {
 		t.Fatalf("message %q", msg)
+	}
+}
+
+// breakingServer serves payload, cutting the first full-body answer in the middle.
+func breakingServer(t *testing.T, payload []byte, ranges bool) (*Client, *[]string) {
+	var mu sync.Mutex
+	var seen []string
+	broken := false
+	c, _ := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		seen = append(seen, r.Header.Get("Range")+"|"+r.Header.Get("If-Range"))
+		first := !broken
+		broken = true
+		mu.Unlock()
+		if first {
+			w.Header().Set("ETag", `"v1"`)
+			w.Header().Set("Content-Length", strconv.Itoa(len(payload)))
+			w.WriteHeader(200)
+			w.Write(payload[:len(payload)/2])
+			w.(http.Flusher).Flush()
+			conn, _, err := w.(http.Hijacker).Hijack()
+			if err == nil {
+				conn.Close()
+			}
+			return
+		}
+		if !ranges {
+			w.Write(payload)
+			return
+		}
+		w.Header().Set("ETag", `"v1"`)
+		http.ServeContent(w, r, "r.zip", time.Time{}, bytes.NewReader(payload))
+	}), "")
+	return c, &seen
+}
+
+func TestDownloadResumesABrokenTransfer(t *testing.T) {
+	payload := bytes.Repeat([]byte("0123456789abcdef"), 64<<10)
+	sum := sha256.Sum256(payload)
+	c, seen := breakingServer(t, payload, true)
+	var buf bytes.Buffer
+	n, err := c.Download(context.Background(), DownloadRequest{URL: "/r.zip", SHA256: hex.EncodeToString(sum[:]), Size: int64(len(payload))}, &buf)
+	if err != nil || n != int64(len(payload)) || !bytes.Equal(buf.Bytes(), payload) {
+		t.Fatalf("Download = %d, %v (got %d bytes)", n, err, buf.Len())
+	}
+	if len(*seen) != 2 || !strings.HasPrefix((*seen)[1], "bytes=") || !strings.HasSuffix((*seen)[1], `|"v1"`) {
+		t.Fatalf("requests = %q; want a resumed Range request guarded by the ETag", *seen)
+	}
+}
+
+func TestDownloadWithoutRangeSupportFailsCleanly(t *testing.T) {
+	payload := bytes.Repeat([]byte("x"), 1<<20)
+	c, _ := breakingServer(t, payload, false)
+	_, err := c.Download(context.Background(), DownloadRequest{URL: "/r.zip", Size: int64(len(payload))}, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "could not resume") {
+		t.Fatalf("error = %v", err)
+	}
+}
+
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
+
+func TestDownloadReportsTheDestinationsError(t *testing.T) {
+	c, _ := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("data")) }), "")
+	_, err := c.Download(context.Background(), DownloadRequest{URL: "/x"}, failingWriter{})
+	if err == nil || !strings.Contains(err.Error(), "disk full") || !strings.Contains(err.Error(), "saving") {
+		t.Fatalf("error = %v", err)
 	}
 }

@@ -50,41 +50,93 @@ type DownloadRequest struct {
 	Progress func(received int64)
 }
 
-// Download streams a release archive into w and verifies its SHA-256 and size. The token is
-// sent only when the URL is on the Store's own origin, never to a third-party CDN.
+// downloadAttempts bounds how often a broken transfer is resumed.
+const downloadAttempts = 3
+
+// Download streams a release archive into w and verifies its SHA-256 and size. A connection
+// that breaks mid-transfer is resumed with a Range request (the Store's ETag guards against the
+// file changing in between). The token is sent only when the URL is on the Store's own origin,
+// never to a third-party CDN.
 func (c *Client) Download(ctx context.Context, dr DownloadRequest, w io.Writer) (int64, error) {
 	target, err := c.base.Parse(dr.URL)
 	if err != nil {
 		return 0, fmt.Errorf("download address %q is not a URL: %w", dr.URL, err)
 	}
-	req, err := c.newRequest(ctx, http.MethodGet, target.String(), nil)
-	if err != nil {
-		return 0, err
-	}
-	req.Header.Set("Accept", "application/zip, application/octet-stream, application/problem+json")
-	resp, err := c.do(req)
-	if err != nil {
-		return 0, err
-	}
-	defer resp.Body.Close()
+	where := target.Redacted()
 	h := sha256.New()
-	var body io.Reader = resp.Body
-	if dr.Size > 0 {
-		body = io.LimitReader(body, dr.Size+1) // one extra byte detects an over-long answer
-	}
-	pw := &progressWriter{fn: dr.Progress}
-	n, err := io.Copy(io.MultiWriter(w, h, pw), body)
-	if err != nil {
-		return n, fmt.Errorf("downloading %s: %w after %d bytes; try again", target.Redacted(), err, n)
+	dst := &recordingWriter{w: w}
+	out := io.MultiWriter(dst, h, &progressWriter{fn: dr.Progress})
+	var n int64
+	var etag string
+	for attempt := 1; ; attempt++ {
+		req, err := c.newRequest(ctx, http.MethodGet, target.String(), nil)
+		if err != nil {
+			return n, err
+		}
+		req.Header.Set("Accept", "application/zip, application/octet-stream, application/problem+json")
+		if n > 0 {
+			req.Header.Set("Range", fmt.Sprintf("bytes=%d-", n))
+			if etag != "" {
+				req.Header.Set("If-Range", etag)
+			}
+		}
+		resp, err := c.do(req)
+		if err != nil {
+			return n, err
+		}
+		if n > 0 && resp.StatusCode != http.StatusPartialContent {
+			resp.Body.Close()
+			return n, fmt.Errorf("downloading %s: the connection broke after %d bytes and the server could not resume (it answered %s); try again", where, n, resp.Status)
+		}
+		if n == 0 {
+			etag = resp.Header.Get("ETag")
+		}
+		var body io.Reader = resp.Body
+		if dr.Size > 0 {
+			body = io.LimitReader(body, dr.Size+1-n) // one extra byte detects an over-long answer
+		}
+		m, cerr := io.Copy(out, body)
+		resp.Body.Close()
+		n += m
+		if cerr == nil {
+			break
+		}
+		if dst.err != nil {
+			return n, fmt.Errorf("saving the download of %s: %w", where, dst.err)
+		}
+		if ctx.Err() != nil {
+			return n, fmt.Errorf("downloading %s: %w", where, ctx.Err())
+		}
+		if attempt >= downloadAttempts {
+			return n, fmt.Errorf("downloading %s: %w after %d bytes and %d attempts; check the connection and try again", where, cerr, n, attempt)
+		}
+		if m == 0 && n == 0 {
+			continue // nothing arrived yet: simply ask again
+		}
 	}
 	if dr.Size > 0 && n != dr.Size {
-		return n, &SizeMismatchError{URL: target.Redacted(), Expected: dr.Size, Got: n}
+		return n, &SizeMismatchError{URL: where, Expected: dr.Size, Got: n}
 	}
 	got := hex.EncodeToString(h.Sum(nil))
 	if dr.SHA256 != "" && !strings.EqualFold(got, dr.SHA256) {
-		return n, &HashMismatchError{URL: target.Redacted(), Expected: strings.ToLower(dr.SHA256), Got: got}
+		return n, &HashMismatchError{URL: where, Expected: strings.ToLower(dr.SHA256), Got: got}
 	}
 	return n, nil
+}
+
+// recordingWriter remembers the destination's own error, to tell a full disk from a broken
+// connection.
+type recordingWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (r *recordingWriter) Write(p []byte) (int, error) {
+	n, err := r.w.Write(p)
+	if err != nil {
+		r.err = err
+	}
+	return n, err
 }
 
 // DownloadURL returns the Store's download address of one release.

@@ -2,6 +2,9 @@ package cli_test
 
 import (
 	"context"
+	"errors"
+	"io"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -9,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/nanoforge/nanoforge/internal/cli"
@@ -319,5 +323,71 @@ func TestUnreachableStoreWithTheBinary(t *testing.T) {
 	r := runBinary(t, t.TempDir(), nil, "install", "package", "anything", "--store", "http://"+addr)
 	if r.code != 1 || !strings.Contains(r.stderr, "cannot reach the Store at http://"+addr) {
 		t.Fatalf("unreachable Store: %s", r)
+	}
+}
+
+// cutter fails after limit bytes, which makes the reverse proxy drop the connection.
+type cutter struct {
+	rc    io.ReadCloser
+	left  int
+	fired bool
+}
+
+func (c *cutter) Read(p []byte) (int, error) {
+	if c.left <= 0 {
+		c.fired = true
+		return 0, errors.New("cut")
+	}
+	if len(p) > c.left {
+		p = p[:c.left]
+	}
+	n, err := c.rc.Read(p)
+	c.left -= n
+	return n, err
+}
+
+func (c *cutter) Close() error { return c.rc.Close() }
+
+func TestBrokenDownloadIsResumed(t *testing.T) {
+	t.Parallel()
+	token := account(t)
+	author, server := t.TempDir(), t.TempDir()
+	name := uniq(t, "music")
+	publish(t, author, token, release{kind: storeclient.Packages, name: name, version: "1.0.0",
+		extra: map[string]string{"Client/track.ogg": randomString(2 << 20)}})
+
+	target, _ := url.Parse(storeURL)
+	var mu sync.Mutex
+	var ranges []string
+	cuts := 0
+	rp := &httputil.ReverseProxy{
+		Rewrite: func(pr *httputil.ProxyRequest) {
+			pr.SetURL(target)
+			pr.Out.Host = pr.In.Host
+		},
+		ModifyResponse: func(resp *http.Response) error {
+			if !strings.HasSuffix(resp.Request.URL.Path, "/download") {
+				return nil
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			ranges = append(ranges, resp.Request.Header.Get("Range"))
+			if cuts == 0 {
+				cuts++
+				resp.Body = &cutter{rc: resp.Body, left: 512 << 10}
+			}
+			return nil
+		},
+		ErrorLog: log.New(io.Discard, "", 0),
+	}
+	proxy := httptest.NewServer(rp)
+	defer proxy.Close()
+
+	r := mustOK(t, runCLI(t, server, "install", "package", name, "--store", proxy.URL))
+	assertMatchesLock(t, server)
+	mu.Lock()
+	defer mu.Unlock()
+	if len(ranges) != 2 || ranges[0] != "" || !strings.HasPrefix(ranges[1], "bytes=") {
+		t.Fatalf("download requests' Range headers = %q; want a full request then a resumed one:\n%s", ranges, r)
 	}
 }
