@@ -245,6 +245,11 @@ func TestRunCode(t *testing.T) {
 		{"Value * 2", "10"},
 		{"1, 2.0, true", "1\t2.0\ttrue"},
 		{"Package.GetName()", "t-dependent"},
+		// Showing a value never runs its code, and a failing __tostring is contained.
+		{"setmetatable({1}, {__index = function() error('no') end, __len = function() error('no') end})", "{1}"},
+		{"setmetatable({}, {__tostring = function() error('no') end})", "(table whose __tostring failed)"},
+		{"setmetatable({}, {__tostring = function() return 'custom' end})", "custom"},
+		{"{[true] = 1, [2.5] = 2}", "{[2.5] = 2, [true] = 1}"},
 	} {
 		if got := th.run("t-dependent", tc.code); got != tc.want {
 			t.Errorf("RunCode(%q) = %q, want %q", tc.code, got, tc.want)
@@ -367,5 +372,30 @@ func TestMiscasedEntryFile(t *testing.T) {
 	}
 	if w := th.log.matching("the entry file is server/index.lua; it must be named Server/Index.lua"); len(w) != 1 {
 		t.Errorf("no warning about the file name\nlog:\n%s", th.log.dump())
+	}
+}
+
+func TestErrorValuesAreShownSafely(t *testing.T) {
+	th := newTestHost(t, Options{})
+	th.load("t-dependent")
+	th.run("t-dependent", `
+Events.Subscribe("e1", function() error(setmetatable({}, {__tostring = function() error("nested") end})) end)
+Events.Subscribe("e2", function() error(setmetatable({}, {__metatable = 42})) end)
+Events.Subscribe("e3", function() error(nil) end)
+Events.Subscribe("e4", function() error({code = 7}) end)
+After = 0
+for _, e in ipairs({"e1", "e2", "e3", "e4"}) do Events.Call(e) After = After + 1 end`)
+	if got := th.run("t-dependent", "After"); got != "4" {
+		t.Fatalf("After = %q: a failing error display broke the dispatch", got)
+	}
+	for _, want := range []string{
+		"Event 'e1' (package 't-dependent'):\n\t- [1] (table whose __tostring failed)",
+		"Event 'e2' (package 't-dependent'):\n\t- [1] (error object is a table: {})",
+		"Event 'e3' (package 't-dependent'):\n\t- [1] nil",
+		"Event 'e4' (package 't-dependent'):\n\t- [1] (error object is a table: {code = 7})",
+	} {
+		if len(th.log.matching(want)) != 1 {
+			t.Errorf("no report containing %q\nlog:\n%s", want, th.log.dump())
+		}
 	}
 }

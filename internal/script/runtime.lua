@@ -14,9 +14,9 @@
 local N, G = ...
 
 local type, pairs, ipairs, next, select, tostring, tonumber, error, pcall, xpcall, rawget, rawset,
-	setmetatable, getmetatable, rawequal, load =
+	setmetatable, getmetatable, rawequal, rawlen, load =
 	type, pairs, ipairs, next, select, tostring, tonumber, error, pcall, xpcall, rawget, rawset,
-	setmetatable, getmetatable, rawequal, load
+	setmetatable, getmetatable, rawequal, rawlen, load
 local format, concat, unpack, pack, sort = string.format, table.concat, table.unpack, table.pack, table.sort
 local getinfo = debug.getinfo
 local mathtype = math.type
@@ -105,23 +105,35 @@ local function deprecated(P, what, instead)
 	log("warn", P, msg, at)
 end
 
+-- safe_tostring is tostring that survives a failing __tostring (error values and console
+-- output must never raise while being shown).
+local function safe_tostring(v)
+	local ok, s = pcall(tostring, v)
+	if ok and type(s) == "string" then return s end
+	return "(" .. type(v) .. " whose __tostring failed)"
+end
+
+local function has_tostring(v)
+	local mt = getmetatable(v)
+	return type(mt) == "table" and rawget(mt, "__tostring") ~= nil
+end
+
 -- describe_error turns an error value into text: tables are shown with their fields so
 -- error({code = 1}) is still readable in the log.
 local function describe_error(e)
 	local t = type(e)
 	if t == "string" then return e end
 	if t == "table" then
-		local mt = getmetatable(e)
-		if mt and mt.__tostring then return tostring(e) end
+		if has_tostring(e) then return safe_tostring(e) end
 		local parts = {}
-		for k, v in pairs(e) do
-			parts[#parts + 1] = tostring(k) .. " = " .. tostring(v)
+		for k, v in next, e do
+			parts[#parts + 1] = safe_tostring(k) .. " = " .. safe_tostring(v)
 			if #parts >= 8 then break end
 		end
 		return "(error object is a table: {" .. concat(parts, ", ") .. "})"
 	end
 	if e == nil then return "nil" end
-	return "(error object is a " .. t .. " value: " .. tostring(e) .. ")"
+	return "(error object is a " .. t .. " value: " .. safe_tostring(e) .. ")"
 end
 
 -- traceback is the message handler of every protected call into package code: it returns the
@@ -403,32 +415,35 @@ end
 -- ---------------------------------------------------------------------------------------------
 -- value formatting (RunCode, print of tables)
 
+-- inspect shows a value for the console. It reads tables raw (no __index, __len or __pairs)
+-- so showing a value never runs its code, except a __tostring, which is protected.
 local function inspect(v, depth, seen)
 	local t = type(v)
 	if t == "string" then return format("%q", v) end
-	if t ~= "table" then return tostring(v) end
-	local mt = getmetatable(v)
-	if mt and mt.__tostring then return tostring(v) end
-	if seen[v] or depth > 2 then return tostring(v) end
+	if t ~= "table" then return safe_tostring(v) end
+	if has_tostring(v) then return safe_tostring(v) end
+	if seen[v] or depth > 2 then return safe_tostring(v) end
 	seen[v] = true
 	local parts, n = {}, 0
-	local len = #v
+	local len = rawlen(v)
 	for i = 1, len do
 		n = n + 1
 		if n > 20 then parts[#parts + 1] = "..." break end
-		parts[#parts + 1] = inspect(v[i], depth + 1, seen)
+		parts[#parts + 1] = inspect(rawget(v, i), depth + 1, seen)
 	end
 	if n <= 20 then
 		local keys = {}
-		for k in pairs(v) do
+		for k in next, v do
 			if not (mathtype(k) == "integer" and k >= 1 and k <= len) then keys[#keys + 1] = k end
 		end
-		sort(keys, function(a, b) return tostring(a) < tostring(b) end)
+		local names = {}
+		for _, k in ipairs(keys) do names[k] = safe_tostring(k) end
+		sort(keys, function(a, b) return names[a] < names[b] end)
 		for _, k in ipairs(keys) do
 			n = n + 1
 			if n > 20 then parts[#parts + 1] = "..." break end
 			local ks = (type(k) == "string" and k:match("^[%a_][%w_]*$")) and k or ("[" .. inspect(k, 3, seen) .. "]")
-			parts[#parts + 1] = ks .. " = " .. inspect(v[k], depth + 1, seen)
+			parts[#parts + 1] = ks .. " = " .. inspect(rawget(v, k), depth + 1, seen)
 		end
 	end
 	seen[v] = nil
