@@ -64,6 +64,7 @@ func (e *Error) Error() string {
 // newError builds an Error from status st and the [error value, traceback] pair that the C
 // helpers leave on the stack, and pops them.
 func (s *State) newError(st C.int, kind ErrorKind) *Error {
+	s.sync()
 	e := &Error{Kind: kind}
 	switch st {
 	case C.LUA_ERRSYNTAX:

@@ -28,6 +28,7 @@ func (s *State) PushGoFunction(fn GoFunction) { s.PushGoClosure(fn, 0) }
 // PushGoClosure pops nup values and pushes fn as a Lua function with them as upvalues; inside
 // fn they are at UpvalueIndex(1..nup).
 func (s *State) PushGoClosure(fn GoFunction, nup int) {
+	s.sync()
 	if fn == nil {
 		panic("lua: PushGoClosure with a nil function")
 	}
@@ -81,15 +82,29 @@ func nfGoCall(h C.uintptr_t, id C.int64_t, L *C.lua_State) (ret C.int) {
 			ret = s.goPanicked(f, r)
 		}
 	}()
+	v.startLazy(L)
 	n, err := f.fn(s)
 	if err != nil {
 		return s.raise(err)
+	}
+	// Hand pending results to the trampoline, which pushes them after Go returns.
+	if s.lazyFor() {
+		v.lz.on = false
+		v.x.ktop = C.int(v.lz.ktop)
+		v.x.npend = C.int(v.lz.npend)
+		v.x.apply = 1
+		v.lz.npend = 0
+	} else {
+		s.sync()
+		v.x.apply = 0
 	}
 	return C.int(n)
 }
 
 // raise pushes the message of err for the trampoline to raise.
 func (s *State) raise(err error) C.int {
+	s.sync()
+	s.vm.x.apply = 0
 	var ae *ArgError
 	if errors.As(err, &ae) {
 		s.vm.x.argerr = C.int(ae.Arg)
@@ -109,6 +124,8 @@ func (s *State) raise(err error) C.int {
 }
 
 func (s *State) goPanicked(f *goFunc, r any) C.int {
+	s.vm.lz.on = false // the stack may be anything: let Lua unwind it
+	s.vm.x.apply = 0
 	stack := debug.Stack()
 	name := f.name
 	if name == "" && f.fn != nil {
@@ -137,23 +154,26 @@ func (s *State) Call(nargs, nresults int) error {
 // CallBudget is Call with its own time budget (0: none). The budget only applies when no
 // outer call with a budget is running: an outer budget covers everything below it.
 func (s *State) CallBudget(nargs, nresults int, budget time.Duration) error {
+	apply := s.handOff()
 	armed := s.vm.enter(budget)
-	st := C.nf_pcall(s.L, C.int(nargs), C.int(nresults))
+	st := C.nf_pcall(s.L, C.int(nargs), C.int(nresults), apply)
 	return s.finish(st, armed)
 }
 
 // CallRef calls the function held in registry slot ref (see Ref) with nargs arguments from
 // the stack: Call without pushing the function first, in one crossing into C.
 func (s *State) CallRef(ref, nargs, nresults int) error {
+	apply := s.handOff()
 	armed := s.vm.enter(s.vm.opts.Budget)
-	st := C.nf_pcallref(s.L, C.int(ref), C.int(nargs), C.int(nresults))
+	st := C.nf_pcallref(s.L, C.int(ref), C.int(nargs), C.int(nresults), apply)
 	return s.finish(st, armed)
 }
 
 // CallRefBudget is CallRef with its own time budget.
 func (s *State) CallRefBudget(ref, nargs, nresults int, budget time.Duration) error {
+	apply := s.handOff()
 	armed := s.vm.enter(budget)
-	st := C.nf_pcallref(s.L, C.int(ref), C.int(nargs), C.int(nresults))
+	st := C.nf_pcallref(s.L, C.int(ref), C.int(nargs), C.int(nresults), apply)
 	return s.finish(st, armed)
 }
 
@@ -161,7 +181,11 @@ func (s *State) finish(st C.int, armed bool) error {
 	timedOut := armed && s.vm.timedOut()
 	s.vm.leave(armed, timedOut)
 	if st == C.LUA_OK {
+		s.vm.startLazy(s.L)
 		return nil
+	}
+	if st < 0 {
+		panic("lua: stack overflow: no room for the call's function and pending values")
 	}
 	e := s.newError(st, RuntimeError)
 	if timedOut && (e.Kind == MemoryError || e.Kind == HandlerError) {
@@ -183,7 +207,10 @@ func (s *State) Budget() time.Duration { return s.vm.opts.Budget }
 
 // Ref pops the top value and stores it in the registry, returning its slot (RefNil for nil).
 // Release it with Unref.
-func (s *State) Ref() int { return int(C.nf_ref(s.L)) }
+func (s *State) Ref() int {
+	s.sync()
+	return int(C.nf_ref(s.L))
+}
 
 // RefNil is the slot Ref returns for nil; PushRef(RefNil) pushes nil.
 const RefNil = C.LUA_REFNIL
@@ -192,13 +219,20 @@ const RefNil = C.LUA_REFNIL
 const NoRef = C.LUA_NOREF
 
 // Unref releases a registry slot from Ref.
-func (s *State) Unref(ref int) { C.luaL_unref(s.L, C.LUA_REGISTRYINDEX, C.int(ref)) }
+func (s *State) Unref(ref int) {
+	s.sync()
+	C.luaL_unref(s.L, C.LUA_REGISTRYINDEX, C.int(ref))
+}
 
 // PushRef pushes the value held in registry slot ref.
-func (s *State) PushRef(ref int) { s.pushed(C.nf_push_ref(s.L, C.int(ref))) }
+func (s *State) PushRef(ref int) {
+	s.sync()
+	s.pushed(C.nf_push_ref(s.L, C.int(ref)))
+}
 
 // GetGlobal pushes the global name, metamethods of the global table included.
 func (s *State) GetGlobal(name string) (Type, error) {
+	s.sync()
 	p, n := cstrView(name)
 	if st := C.nf_getglobal(s.L, p, n); st != C.LUA_OK {
 		return TypeNil, s.newError(st, RuntimeError)
@@ -208,6 +242,7 @@ func (s *State) GetGlobal(name string) (Type, error) {
 
 // SetGlobal pops a value into the global name.
 func (s *State) SetGlobal(name string) error {
+	s.sync()
 	p, n := cstrView(name)
 	if st := C.nf_setglobal(s.L, p, n); st != C.LUA_OK {
 		return s.newError(st, RuntimeError)
@@ -218,6 +253,7 @@ func (s *State) SetGlobal(name string) error {
 // GetUpvalue pushes the n-th upvalue of the function at fidx and returns its name ("" for C
 // functions); ok is false, and nothing is pushed, when there is no such upvalue.
 func (s *State) GetUpvalue(fidx, n int) (name string, ok bool) {
+	s.sync()
 	s.CheckStack(1)
 	p := C.lua_getupvalue(s.L, C.int(fidx), C.int(n))
 	if p == nil {
@@ -229,6 +265,7 @@ func (s *State) GetUpvalue(fidx, n int) (name string, ok bool) {
 // SetUpvalue pops a value into the n-th upvalue of the function at fidx and returns its name;
 // ok is false, and the value stays on the stack, when there is no such upvalue.
 func (s *State) SetUpvalue(fidx, n int) (name string, ok bool) {
+	s.sync()
 	p := C.lua_setupvalue(s.L, C.int(fidx), C.int(n))
 	if p == nil {
 		return "", false

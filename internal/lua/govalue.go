@@ -10,6 +10,7 @@ import "C"
 // missing (with __name, and a __gc that releases the Go value once Lua collects the userdata);
 // it returns true if it created it. Add methods (__index, __tostring …) to it as to any table.
 func (s *State) NewGoMetatable(name string) bool {
+	s.sync()
 	s.CheckStack(3)
 	c := cstr(name)
 	defer freeC(c)
@@ -21,6 +22,7 @@ func (s *State) NewGoMetatable(name string) bool {
 // The userdata has one user value slot (GetIUserValue / SetIUserValue) for per-object Lua
 // data. It returns false, using the plain metatable, when mt is not registered.
 func (s *State) PushGoValue(v any, mt string) bool {
+	s.sync()
 	s.CheckStack(3)
 	m := s.vm
 	var id int64
@@ -43,6 +45,7 @@ func (s *State) PushGoValue(v any, mt string) bool {
 // ToGoValue returns the Go value of a userdata made by PushGoValue; ok is false for any other
 // value.
 func (s *State) ToGoValue(idx int) (v any, ok bool) {
+	s.sync()
 	s.CheckStack(2)
 	id := int64(C.nf_togovalue(s.L, C.int(idx)))
 	if id <= 0 || id >= int64(len(s.vm.values)) {

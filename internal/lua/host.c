@@ -319,6 +319,66 @@ static int nf_open(lua_State *L) {
 	return 0;
 }
 
+// ---- lazy stack ----------------------------------------------------------------------------
+
+// nf_fill caches n values of the stack from position from on for Go and records the top.
+static void nf_fill(lua_State *L, nf_state *x, int from, int n) {
+	x->ktop = lua_gettop(L);
+	x->npend = 0;
+	x->apply = 0;
+	x->ncache = n;
+	x->cbase = from - 1;
+	for (int k = 0; k < n; k++) {
+		int idx = from + k;
+		nf_val *v = &x->cache[k];
+		v->t = lua_type(L, idx);
+		switch (v->t) {
+		case LUA_TNUMBER:
+			v->isint = lua_isinteger(L, idx);
+			if (v->isint) v->i = lua_tointeger(L, idx);
+			else v->n = lua_tonumber(L, idx);
+			break;
+		case LUA_TBOOLEAN:
+			v->i = lua_toboolean(L, idx);
+			break;
+		case LUA_TSTRING:
+			v->s = lua_tolstring(L, idx, &v->len);
+			break;
+		}
+	}
+}
+
+// nf_fill_results caches the results of a successful call with a fixed result count.
+static void nf_fill_results(lua_State *L, nf_state *x, int st, int nresults) {
+	int n = st == LUA_OK && nresults > 0 && nresults <= NF_CACHE ? nresults : 0;
+	nf_fill(L, x, lua_gettop(L) - n + 1, n);
+}
+
+// nf_apply makes the stack what Go believes it is: top at ktop, then the pending pushes.
+int nf_apply(lua_State *L) {
+	nf_state *x = nf_x(L);
+	x->apply = 0;
+	lua_settop(L, x->ktop);
+	int n = x->npend;
+	x->npend = 0;
+	if (n > 0 && !lua_checkstack(L, n)) return 0;
+	for (int k = 0; k < n; k++) {
+		nf_val *v = &x->pend[k];
+		switch (v->t) {
+		case LUA_TNUMBER:
+			if (v->isint) lua_pushinteger(L, v->i);
+			else lua_pushnumber(L, v->n);
+			break;
+		case LUA_TBOOLEAN:
+			lua_pushboolean(L, (int)v->i);
+			break;
+		default:
+			lua_pushnil(L);
+		}
+	}
+	return 1;
+}
+
 // ---- Go functions and values ----------------------------------------------------------------
 
 static int nf_gofunc_gc(lua_State *L) {
@@ -345,10 +405,15 @@ static int nf_trampoline(lua_State *L) {
 	nf_state *x = nf_x(L);
 	int64_t id = *(int64_t *)lua_touserdata(L, lua_upvalueindex(1));
 	int host = x->host;
+	int top = lua_gettop(L);
+	nf_fill(L, x, 1, top < NF_CACHE ? top : NF_CACHE);
 	x->host = 1;
 	int n = nfGoCall(x->handle, id, L);
 	x->host = host;
-	if (n >= 0) return n;
+	if (n >= 0) {
+		if (x->apply && !nf_apply(L)) return luaL_error(L, "stack overflow pushing Go function results");
+		return n;
+	}
 	if (n == NF_ARGERR) return luaL_argerror(L, x->argerr, lua_tostring(L, -1));
 	return lua_error(L);
 }
@@ -469,9 +534,11 @@ static void nf_finish(lua_State *L, int st) {
 }
 
 // nf_pcall calls the function below nargs arguments with a traceback handler. On success the
-// results are on the stack; on failure the error value and the traceback (or nil).
-int nf_pcall(lua_State *L, int nargs, int nresults) {
+// results are on the stack; on failure the error value and the traceback (or nil). With apply,
+// the lazy stack is applied first. Afterwards the top and up to NF_CACHE results are cached.
+int nf_pcall(lua_State *L, int nargs, int nresults, int apply) {
 	nf_state *x = nf_x(L);
+	if (apply && !nf_apply(L)) return -1;
 	int base = lua_gettop(L) - nargs;
 	lua_pushcfunction(L, nf_msgh);
 	lua_insert(L, base);
@@ -481,12 +548,15 @@ int nf_pcall(lua_State *L, int nargs, int nresults) {
 	x->host = host;
 	lua_remove(L, base);
 	nf_finish(L, st);
+	nf_fill_results(L, x, st, nresults);
 	return st;
 }
 
 // nf_pcallref is nf_pcall of the function held in registry slot ref: one crossing per call.
-int nf_pcallref(lua_State *L, int ref, int nargs, int nresults) {
+int nf_pcallref(lua_State *L, int ref, int nargs, int nresults, int apply) {
 	nf_state *x = nf_x(L);
+	if (apply && !nf_apply(L)) return -1;
+	if (!lua_checkstack(L, 2)) return -1;
 	int base = lua_gettop(L) - nargs;
 	lua_pushcfunction(L, nf_msgh);
 	lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
@@ -497,6 +567,7 @@ int nf_pcallref(lua_State *L, int ref, int nargs, int nresults) {
 	x->host = host;
 	lua_remove(L, base + 1);
 	nf_finish(L, st);
+	nf_fill_results(L, x, st, nresults);
 	return st;
 }
 
@@ -505,7 +576,7 @@ int nf_pcallref(lua_State *L, int ref, int nargs, int nresults) {
 static int nf_protect(lua_State *L, lua_CFunction f, int nargs, int nresults) {
 	lua_pushcfunction(L, f);
 	lua_insert(L, -(nargs + 1));
-	return nf_pcall(L, nargs, nresults);
+	return nf_pcall(L, nargs, nresults, 0);
 }
 
 // nf_load compiles a text chunk. The parser runs protected, so the allocation cap applies.

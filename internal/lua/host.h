@@ -13,6 +13,18 @@
 #define NF_RAISE (-1)  // the error value is on top of the stack: raise it
 #define NF_ARGERR (-2) // a message is on top: raise it as a bad argument error (nf_state.argerr)
 
+// nf_val is a scalar or string value copied out of (or waiting to go onto) a Lua stack, so Go
+// can read arguments and push results without a crossing per value.
+#define NF_CACHE 8
+typedef struct nf_val {
+	int t;              // LUA_T* type
+	int isint;          // number is an integer
+	lua_Integer i;
+	lua_Number n;
+	const char *s;      // string bytes (Lua memory, valid while the value is on the stack)
+	size_t len;
+} nf_val;
+
 // nf_state is allocated in C memory so that the watchdog goroutine, the allocator and the hook
 // can read it without touching Go memory. Fields written by another thread are accessed with
 // atomics on both sides.
@@ -32,14 +44,24 @@ typedef struct nf_state {
 	uint64_t hard_seq;  // seq of the call whose allocations now fail (stuck in a library call)
 	lua_State *running; // coroutine currently resumed through the coroutine library, or NULL
 	int lock;           // spin lock guarding running against the watchdog's lua_sethook
+	// Lazy stack (see lazy.go): values cached from the stack, pending pushes and the top Go
+	// believes in, applied by C in the same crossing as the next call.
+	nf_val cache[NF_CACHE];
+	int cbase;          // cached values are stack positions cbase+1 .. cbase+ncache
+	int ncache;
+	int ktop;           // stack top as Go sees it, before pending pushes
+	int npend;          // pending pushes in pend
+	int apply;          // set by Go before returning to the trampoline: apply ktop and pend
+	nf_val pend[NF_CACHE];
 } nf_state;
 
 nf_state *nf_x(lua_State *L);
 lua_State *nf_newstate(size_t limit, uintptr_t handle, int unsafe_libs);
 void nf_close(lua_State *L);
 
-int nf_pcall(lua_State *L, int nargs, int nresults);
-int nf_pcallref(lua_State *L, int ref, int nargs, int nresults);
+int nf_pcall(lua_State *L, int nargs, int nresults, int apply);
+int nf_pcallref(lua_State *L, int ref, int nargs, int nresults, int apply);
+int nf_apply(lua_State *L);
 int nf_load(lua_State *L, const char *code, size_t len, const char *chunk);
 int nf_loadfile_text(lua_State *L, const char *path);
 

@@ -24,6 +24,7 @@ func chunkName(name string) string {
 // LoadString compiles code as a text chunk (bytecode is refused) and pushes it as a function.
 // On error nothing is pushed and a *Error of kind SyntaxError (or MemoryError) is returned.
 func (s *State) LoadString(code, chunk string) error {
+	s.sync()
 	s.CheckStack(2)
 	name := cstr(chunkName(chunk))
 	defer freeC(name)
@@ -36,6 +37,7 @@ func (s *State) LoadString(code, chunk string) error {
 
 // LoadBuffer is LoadString for a byte slice.
 func (s *State) LoadBuffer(code []byte, chunk string) error {
+	s.sync()
 	s.CheckStack(2)
 	name := cstr(chunkName(chunk))
 	defer freeC(name)
@@ -65,6 +67,7 @@ func (s *State) LoadStringEnv(code, chunk string, envIdx int) error {
 // SetEnv pops a table and makes it the _ENV (first upvalue) of the Lua function at fidx. It
 // reports false, popping the table anyway, when the function has no upvalue.
 func (s *State) SetEnv(fidx int) bool {
+	s.sync()
 	fidx = s.AbsIndex(fidx)
 	return C.lua_setupvalue(s.L, C.int(fidx), 1) != nil || func() bool { s.Pop(1); return false }()
 }

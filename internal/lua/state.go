@@ -67,6 +67,7 @@ type vm struct {
 	depth      int
 	armedDepth int
 	wd         *watchdog
+	lz         lazyState
 	lastBudget time.Duration
 }
 
@@ -197,7 +198,10 @@ func (s *State) SetMemoryLimit(n int64) {
 }
 
 // GC runs a full garbage collection cycle.
-func (s *State) GC() { C.nf_gc_collect(s.L) }
+func (s *State) GC() {
+	s.sync()
+	C.nf_gc_collect(s.L)
+}
 
 // threadState returns a State for coroutine L, reusing the last one made.
 func (v *vm) threadState(L *C.lua_State) *State {
