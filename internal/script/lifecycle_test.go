@@ -305,6 +305,20 @@ end)`)
 	if _, err := th.Fire("Server", "PlayerConnect", make(chan int)); err == nil {
 		t.Error("an unconvertible argument was accepted")
 	}
+	// Remote events: SubscribeRemote receives them, and so does Subscribe below 1.22.
+	th.run("t-dependent", `Events.SubscribeRemote("net", function(player, n) Remote = player .. n end)`)
+	legacy := testPackage("t-exporter")
+	legacy.CompatibilityVersion = "1.21"
+	if err := th.LoadPackage(legacy); err != nil {
+		t.Fatal(err)
+	}
+	th.run("t-exporter", `Events.Subscribe("net", function(player, n) OldRemote = player .. n end)`)
+	if _, err := th.Fire("Remote", "net", "p1", 5); err != nil {
+		t.Fatal(err)
+	}
+	if got := th.run("t-dependent", "Remote") + " " + th.run("t-exporter", "OldRemote"); got != "p15 p15" {
+		t.Errorf("remote event delivered as %q", got)
+	}
 	if th.srv.calls["t-dependent Server:PlayerConnect"] != 3 {
 		t.Errorf("PlayerConnect timed %d times, want 3", th.srv.calls["t-dependent Server:PlayerConnect"])
 	}
