@@ -7,7 +7,6 @@
 package cli
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -49,7 +48,8 @@ const TokenEnv = "NANOFORGE_TOKEN"
 // session is one run of the CLI: one command, or an interactive loop of them.
 type session struct {
 	env         Env
-	in          *bufio.Reader
+	ctx         context.Context
+	in          *input
 	out, errw   io.Writer
 	terminal    bool
 	interactive bool
@@ -95,7 +95,7 @@ func isTerminal(v any) bool {
 // commands from stdin until `stop` or end of input.
 func Run(ctx context.Context, args []string, env Env) int {
 	env.defaults()
-	s := &session{env: env, in: bufio.NewReader(env.Stdin), out: env.Stdout, errw: env.Stderr, terminal: *env.Terminal}
+	s := &session{env: env, ctx: ctx, in: newInput(env.Stdin), out: env.Stdout, errw: env.Stderr, terminal: *env.Terminal}
 	pos, opts, err := ParseArgs(args)
 	if err != nil {
 		s.errorf("%v", err)
@@ -125,7 +125,11 @@ func (s *session) loop(ctx context.Context) int {
 	status := 0
 	for {
 		fmt.Fprint(s.out, "nanoforge cli> ")
-		line, err := s.in.ReadString('\n')
+		line, err := s.in.readLine(ctx)
+		if ctx.Err() != nil {
+			fmt.Fprintln(s.out)
+			return 1
+		}
 		if line == "" && err != nil {
 			fmt.Fprintln(s.out)
 			return status
@@ -304,7 +308,10 @@ func (s *session) confirm(o *Options, question string, def bool) (bool, error) {
 		hint = "[Y/n]"
 	}
 	fmt.Fprintf(s.out, "%s %s ", question, hint)
-	line, err := s.in.ReadString('\n')
+	line, err := s.in.readLine(s.ctx)
+	if s.ctx.Err() != nil {
+		return false, s.ctx.Err()
+	}
 	if err != nil && line == "" {
 		return false, fmt.Errorf("no answer to %q (end of input)", question)
 	}
@@ -320,7 +327,10 @@ func (s *session) confirm(o *Options, question string, def bool) (bool, error) {
 // prompt asks for a value with a default, nanos world style: `Question: (default) `.
 func (s *session) prompt(question, def string) (string, error) {
 	fmt.Fprintf(s.out, "%s: (%s) ", question, def)
-	line, err := s.in.ReadString('\n')
+	line, err := s.in.readLine(s.ctx)
+	if s.ctx.Err() != nil {
+		return "", s.ctx.Err()
+	}
 	if err != nil && line == "" {
 		if errors.Is(err, io.EOF) {
 			return def, nil

@@ -3,11 +3,13 @@ package cli
 import (
 	"bytes"
 	"context"
+	"io"
 	"net"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/nanoforge/nanoforge/internal/manifest"
 )
@@ -226,5 +228,42 @@ func TestListShowsLocalState(t *testing.T) {
 	}
 	if strings.Contains(r.stdout, ".data") {
 		t.Error("list shows the .data folder")
+	}
+}
+
+func TestInterruptLeavesThePrompt(t *testing.T) {
+	pr, pw := io.Pipe() // a terminal nobody types into
+	defer pw.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	var out bytes.Buffer
+	no := false
+	done := make(chan int, 1)
+	go func() {
+		done <- Run(ctx, nil, Env{Stdin: pr, Stdout: &out, Stderr: io.Discard, Dir: t.TempDir(), Terminal: &no, Getenv: func(string) string { return "" }})
+	}()
+	time.Sleep(50 * time.Millisecond)
+	cancel()
+	select {
+	case code := <-done:
+		if code != 1 {
+			t.Fatalf("exit %d after an interrupt; want 1", code)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the prompt did not return after the context was cancelled")
+	}
+}
+
+func TestAddAtThePrompt(t *testing.T) {
+	dir := t.TempDir()
+	r := runCLI(t, dir, "add package at-prompt\nPrompt Title\nsomeone\nscript\nlist\nstop\n")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s %s", r.code, r.stdout, r.stderr)
+	}
+	p, _, err := manifest.LoadPackageDir(filepath.Join(dir, "Packages", "at-prompt"), manifest.LoadOptions{ReadOnly: true})
+	if err != nil || p.Title != "Prompt Title" || p.Author != "someone" || p.Kind != manifest.KindScript {
+		t.Fatalf("package = %+v, %v", p, err)
+	}
+	if !strings.Contains(r.stdout, "at-prompt") || strings.Count(r.stdout, "nanoforge cli> ") != 3 {
+		t.Fatalf("answers to the prompts were taken as commands:\n%s", r.stdout)
 	}
 }

@@ -195,7 +195,10 @@ func (s *session) changelog(o *Options) (string, error) {
 	fmt.Fprintln(s.out, "Please enter the Changelog (finish with an empty line):")
 	var lines []string
 	for {
-		line, err := s.in.ReadString('\n')
+		line, err := s.in.readLine(s.ctx)
+		if s.ctx.Err() != nil {
+			return "", s.ctx.Err()
+		}
 		line = strings.TrimRight(line, "\r\n")
 		if line == "" {
 			break
