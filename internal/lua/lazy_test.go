@@ -1,0 +1,246 @@
+package lua
+
+import (
+	"fmt"
+	"math/rand"
+	"strconv"
+	"testing"
+)
+
+// model mirrors what the Lua stack should hold, for the differential test of the lazy stack.
+type model []any
+
+// randomStackOps runs a random sequence of stack operations on s, checking each read against
+// the model, and returns the model. It mixes operations served lazily with ones that force a
+// sync, so every transition between the two is exercised.
+func randomStackOps(t *testing.T, s *State, r *rand.Rand, m model, steps int) model {
+	t.Helper()
+	check := func(what string, got, want any) {
+		t.Helper()
+		if got != want {
+			t.Fatalf("%s: got %#v, want %#v (model %v)", what, got, want, m)
+		}
+	}
+	for i := 0; i < steps; i++ {
+		check("Top", s.Top(), len(m))
+		switch op := r.Intn(12); op {
+		case 0:
+			n := r.Int63n(1000) - 500
+			s.PushInteger(n)
+			m = append(m, n)
+		case 1:
+			f := float64(r.Intn(1000)) + 0.5
+			s.PushNumber(f)
+			m = append(m, f)
+		case 2:
+			b := r.Intn(2) == 0
+			s.PushBoolean(b)
+			m = append(m, b)
+		case 3:
+			s.PushNil()
+			m = append(m, nil)
+		case 4:
+			str := "s" + strconv.Itoa(r.Intn(100))
+			s.PushString(str) // not lazy: forces a sync
+			m = append(m, str)
+		case 5, 6:
+			if len(m) > 0 {
+				k := 1 + r.Intn(min(len(m), 3))
+				s.Pop(k)
+				m = m[:len(m)-k]
+			}
+		case 7, 8, 9:
+			if len(m) == 0 {
+				continue
+			}
+			idx := 1 + r.Intn(len(m))
+			if r.Intn(2) == 0 {
+				idx = idx - len(m) - 1 // same slot, relative
+			}
+			var want any
+			if idx > 0 {
+				want = m[idx-1]
+			} else {
+				want = m[len(m)+idx]
+			}
+			var got any
+			switch s.Type(idx) {
+			case TypeNil:
+				got = nil
+			case TypeBoolean:
+				got = s.ToBoolean(idx)
+			case TypeNumber:
+				if s.IsInteger(idx) {
+					got, _ = s.ToInteger(idx)
+				} else {
+					got, _ = s.ToNumber(idx)
+				}
+			case TypeString:
+				got, _ = s.ToString(idx)
+			default:
+				t.Fatalf("unexpected type %v at %d", s.Type(idx), idx)
+			}
+			check(fmt.Sprintf("value at %d", idx), got, want)
+			if n, ok := s.ToInteger(idx); ok {
+				if w, isInt := want.(int64); isInt {
+					check("ToInteger", n, w)
+				}
+			}
+			if str, ok := s.ToString(idx); ok {
+				if w, isStr := want.(string); isStr {
+					check("ToString", str, w)
+				}
+			}
+			check("ToBoolean", s.ToBoolean(idx), want != nil && want != false)
+		case 10:
+			if len(m) > 0 && r.Intn(3) == 0 {
+				s.SetTop(len(m) - 1) // not lazy
+				m = m[:len(m)-1]
+			}
+		case 11:
+			if len(m) > 0 {
+				s.PushValue(-1) // not lazy
+				m = append(m, m[len(m)-1])
+			}
+		}
+	}
+	check("Top", s.Top(), len(m))
+	return m
+}
+
+// checkFromLua compares the whole stack, read through the slow path, with m.
+func checkFromLua(t *testing.T, s *State, m model) {
+	t.Helper()
+	for i, want := range m {
+		got, err := s.ToAny(i + 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f, ok := want.(float64); ok {
+			if g, ok := got.(float64); !ok || g != f {
+				t.Fatalf("slot %d: %#v, want %#v", i+1, got, want)
+			}
+			continue
+		}
+		if got != want {
+			t.Fatalf("slot %d: %#v, want %#v", i+1, got, want)
+		}
+	}
+}
+
+func TestLazyStackInGoFunctions(t *testing.T) {
+	s := newState(t, Options{})
+	r := rand.New(rand.NewSource(1))
+	var results model
+	s.Register("f", func(s *State) (int, error) {
+		// Arguments arrive as the model's start.
+		m := model{}
+		for i := 1; i <= s.Top(); i++ {
+			v, err := s.ToAny(i)
+			if err != nil {
+				return 0, err
+			}
+			m = append(m, v)
+		}
+		m = randomStackOps(t, s, r, m, 1+r.Intn(30))
+		n := r.Intn(len(m) + 1)
+		results = append(model{}, m[len(m)-n:]...)
+		return n, nil
+	})
+	s.Register("check", func(s *State) (int, error) {
+		if s.Top() != len(results) {
+			return 0, fmt.Errorf("got %d results, want %d", s.Top(), len(results))
+		}
+		checkFromLua(t, s, results)
+		return 0, nil
+	})
+	for i := 0; i < 3000; i++ {
+		if err := s.DoString("check(f(1, 2.5, 'x', true, nil, 6, 7, 8, 9, 10))", "lazy.lua"); err != nil {
+			t.Fatalf("iteration %d: %v", i, err)
+		}
+		if err := s.DoString("check(f())", "lazy.lua"); err != nil {
+			t.Fatalf("iteration %d: %v", i, err)
+		}
+	}
+}
+
+func TestLazyStackAtTopLevel(t *testing.T) {
+	s := newState(t, Options{})
+	r := rand.New(rand.NewSource(2))
+	run(t, s, "function echo(...) return ... end function count(...) return select('#', ...) end")
+	s.GetGlobal("echo")
+	echo := s.Ref()
+	s.GetGlobal("count")
+	count := s.Ref()
+	m := model{}
+	for i := 0; i < 3000; i++ {
+		m = randomStackOps(t, s, r, m, 1+r.Intn(10))
+		if len(m) > 40 {
+			s.SetTop(0)
+			m = m[:0]
+		}
+		// Call echo with the top k values and ask for nres results.
+		k := r.Intn(min(len(m), 10) + 1)
+		nres := r.Intn(12)
+		if err := s.CallRef(echo, k, nres); err != nil {
+			t.Fatal(err)
+		}
+		args := append(model{}, m[len(m)-k:]...)
+		m = m[:len(m)-k]
+		for j := 0; j < nres; j++ {
+			if j < len(args) {
+				m = append(m, args[j])
+			} else {
+				m = append(m, nil)
+			}
+		}
+		if r.Intn(4) == 0 {
+			// Count what is on the stack from Lua's side.
+			s.PushRef(count)
+			s.Insert(1)
+			n := len(m)
+			if err := s.Call(n, 1); err != nil {
+				t.Fatal(err)
+			}
+			if got, _ := s.ToInteger(-1); got != int64(n) {
+				t.Fatalf("Lua sees %d values, Go believes %d", got, n)
+			}
+			s.Pop(1)
+			m = m[:0]
+		}
+	}
+	checkFromLua(t, s, m)
+}
+
+func TestLazyStackAcrossThreadsAndNesting(t *testing.T) {
+	s := newState(t, Options{})
+	s.Register("add", func(s *State) (int, error) {
+		a, _ := s.ToInteger(1)
+		b, _ := s.ToInteger(2)
+		s.PushInteger(a + b)
+		s.PushBoolean(s.IsMain())
+		return 2, nil
+	})
+	s.Register("nested", func(s *State) (int, error) {
+		// Pending results, then a call into Lua which itself calls Go, then more results.
+		s.PushInteger(1)
+		s.PushValue(1)
+		s.PushInteger(41)
+		if err := s.Call(1, 1); err != nil {
+			return 0, err
+		}
+		s.PushInteger(3)
+		return 3, nil
+	})
+	got := run(t, s, `
+		local a, main = add(2, 3)
+		local co = coroutine.wrap(function() local x, m = add(10, 20) coroutine.yield(x, m) return add(1, 1) end)
+		local b, cm = co()
+		local c = co()
+		local n1, n2, n3 = nested(function(v) local r = add(v, 1) return r end)
+		return a, main, b, cm, c, n1, n2, n3`)
+	want := "[5 true 30 false 2 1 42 3]"
+	if fmt.Sprint(got) != want {
+		t.Fatalf("got %v, want %s", got, want)
+	}
+}
