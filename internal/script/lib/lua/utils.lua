@@ -37,7 +37,8 @@ end
 
 -- Dump renders a value as readable text: tables with sorted keys and
 -- four-space indentation, strings quoted, structs and entities through
--- tostring, and a table already being printed as <cycle>.
+-- tostring, and a table already being printed as <cycle>. Strings are
+-- shown between double quotes as they are (no escaping), like nanos does.
 function NanosTable.Dump(value)
 	local out, n = {}, 0
 	local visiting = {}
@@ -48,7 +49,7 @@ function NanosTable.Dump(value)
 	local function dump(v, depth)
 		local tv = type(v)
 		if tv == "string" then
-			put(format("%q", v))
+			put('"' .. v .. '"')
 		elseif tv ~= "table" or is_struct(v) or type(rawget(v, "__entity")) == "userdata" then
 			put(tostring(v))
 		elseif visiting[v] then
@@ -62,7 +63,7 @@ function NanosTable.Dump(value)
 			local pad = rep(" ", (depth + 1) * 4)
 			for _, k in ipairs(keys) do
 				if type(k) == "string" then
-					put("\n" .. pad .. format("%q", k) .. " = ")
+					put("\n" .. pad .. '"' .. k .. '" = ')
 				else
 					put("\n" .. pad .. tostring(k) .. " = ")
 				end
