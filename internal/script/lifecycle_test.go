@@ -413,3 +413,22 @@ for _, e in ipairs({"e1", "e2", "e3", "e4"}) do Events.Call(e) After = After + 1
 		}
 	}
 }
+
+func TestExportOverLibraryGlobal(t *testing.T) {
+	th := newTestHost(t, Options{})
+	th.load("t-dependent")
+	p := testPackage("t-exporter")
+	if err := th.LoadPackage(p); err != nil {
+		t.Fatal(err)
+	}
+	th.run("t-exporter", `Package.Export("Vector", "shadowed") Package.Export("NewName", 1)`)
+	if got := th.run("t-dependent", "Vector, NewName"); got != "shadowed\t1" {
+		t.Fatalf("exports seen as %q", got)
+	}
+	if err := th.UnloadPackage("t-exporter"); err != nil {
+		t.Fatal(err)
+	}
+	if got := th.run("t-dependent", "type(Vector), NewName"); got != "table\tnil" {
+		t.Errorf("after unload: %q, want the library's Vector back and NewName gone", got)
+	}
+}

@@ -33,6 +33,7 @@ local timer_count = 0
 local next_timer = 0
 local commands = {}   -- name -> {P=, fn=, description=, parameters=}
 local exports = {}    -- global name -> P
+local base_values = {} -- global name -> {value before the first export}
 local values = {}     -- Server.SetValue store
 local value_keys = {} -- insertion-ordered keys of values
 local clock = 0       -- milliseconds of tick time since the state started
@@ -649,6 +650,9 @@ local function make_package_api(P)
 			log("warn", P, format("Package.Export: '%s' exported by package '%s' is replaced by package '%s'", name, owner.name, P.name), where())
 			owner.exports[name] = nil
 		end
+		-- The value the name had before any package exported it (a library global such as
+		-- Vector, or nil) comes back when the exporting package unloads.
+		if not exports[name] then base_values[name] = { rawget(G, name) } end
 		rawset(G, name, value)
 		exports[name] = P
 		P.exports[name] = true
@@ -1138,7 +1142,9 @@ local function teardown(P, keep_exports)
 		for name in pairs(P.exports) do
 			if exports[name] == P then
 				exports[name] = nil
-				rawset(G, name, nil)
+				local base = base_values[name]
+				base_values[name] = nil
+				rawset(G, name, base and base[1])
 			end
 		end
 		P.exports = {}
