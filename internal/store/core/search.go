@@ -96,6 +96,9 @@ func (s *Service) Search(ctx context.Context, sq SearchQuery) (SearchResult, err
 		words = words[:8]
 	}
 	if match := matchTokens(words); len(match) > 0 {
+		// Drive the query from the full-text index, not from the (unselective) public index:
+		// the unary plus keeps the planner from using an index for that term.
+		where[0] = "+r.public = 1"
 		// Both dialects match whole words and word prefixes from a full-text index: FTS5 on
 		// SQLite, a GIN tsvector index on PostgreSQL. Every word must match.
 		if s.db.Dialect == db.SQLite {
