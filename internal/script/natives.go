@@ -202,6 +202,9 @@ func (h *Host) nPackages(s *lua.State) (int, error) {
 }
 
 func packageEntry(p scripthost.Package) map[string]any {
+	if p.Title == "" {
+		p.Title = p.Name
+	}
 	return map[string]any{"name": p.Name, "title": p.Title, "type": string(p.Kind), "version": p.Version, "author": p.Author}
 }
 

@@ -1070,7 +1070,7 @@ local unsafe_os = { "execute", "rename", "remove", "exit", "getenv", "tmpname", 
 -- kind, compat.
 function RT.create(meta)
 	local P = {
-		name = meta.name, title = meta.title or meta.name, version = meta.version or "",
+		name = meta.name, title = (meta.title ~= nil and meta.title ~= "") and meta.title or meta.name, version = meta.version or "",
 		author = meta.author or "", kind = meta.kind or "script",
 		compat_string = meta.compat or "", compat = compat_num(meta.compat), id = meta.id,
 		timers = {}, commands = {}, exports = {}, required = {}, loading = {},

@@ -329,3 +329,43 @@ func FuzzResolveLogical(f *testing.F) {
 		}
 	})
 }
+
+func TestGetPackagesFromDisk(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, manifest string) {
+		if err := os.MkdirAll(filepath.Join(dir, name), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if manifest != "" {
+			if err := os.WriteFile(filepath.Join(dir, name, "Package.toml"), []byte(manifest), 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	write("new-mode", "[meta]\ntitle = \"New Mode\"\nauthor = \"a\"\nversion = \"1.0.0\"\n[game_mode]\n")
+	write("old-script", "[package]\nname = \"Old Script\"\nauthor = \"b\"\nversion = \"0.1\"\ntype = \"executable\"\n")
+	write("no-manifest", "")
+	write("broken", "[meta\n")
+	th := newTestHost(t, Options{PackagesDir: dir})
+	write("probe", "")
+	if err := os.MkdirAll(filepath.Join(dir, "probe", "Server"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "probe", "Server", "Index.lua"), []byte(""), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := th.LoadPackage(scripthost.Package{Name: "probe", Dir: filepath.Join(dir, "probe"), CompatibilityVersion: "1.103", Kind: scripthost.KindScript}); err != nil {
+		t.Fatal(err)
+	}
+	got := th.run("probe", `local out = {}
+for _, p in ipairs(Server.GetPackages(false)) do out[#out + 1] = p.name .. "=" .. p.title .. "/" .. p.type .. "/" .. p.version end
+table.sort(out)
+return table.concat(out, " ")`)
+	want := "new-mode=New Mode/game-mode/1.0.0 old-script=Old Script/script/0.1 probe=probe/script/"
+	if got != want {
+		t.Errorf("GetPackages(false) = %q, want %q", got, want)
+	}
+	if got := th.run("probe", "#Server.GetPackages(false, PackageType.GameMode)"); got != "1" {
+		t.Errorf("game modes on disk = %q", got)
+	}
+}
