@@ -16,7 +16,7 @@ import (
 type fakeHost struct {
 	dir   string
 	q     Queue
-	logs  *bytes.Buffer
+	logs  *syncBuffer
 	log   *slog.Logger
 	packs []AssetPack
 
@@ -71,7 +71,7 @@ func newTestEnv(t *testing.T) *testEnv {
 	if err != nil {
 		t.Fatal(err)
 	}
-	logs := &bytes.Buffer{}
+	logs := &syncBuffer{}
 	h := &fakeHost{dir: t.TempDir(), logs: logs, log: slog.New(slog.NewTextHandler(logs, nil))}
 	libs, err := Register(L, h)
 	if err != nil {
@@ -113,4 +113,22 @@ func (e *testEnv) settle() {
 
 func (e *testEnv) logged(sub string) bool {
 	return strings.Contains(e.host.logs.String(), sub)
+}
+
+// syncBuffer is a log sink that worker goroutines and the test share.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }
