@@ -28,6 +28,7 @@ const (
 	EnginePostgreSQL DatabaseEngine = 2
 )
 
+// String returns the engine's enum name ("SQLite").
 func (e DatabaseEngine) String() string {
 	switch e {
 	case EngineSQLite:
@@ -289,6 +290,7 @@ func (db *DB) Close() error { return db.sql.Close() }
 // query is sent.
 type ParamError struct{ Msg string }
 
+// Error returns the message, which names the parameter.
 func (e *ParamError) Error() string { return e.Msg }
 
 // BindQuery rewrites nanos-style placeholders (:0, :1, ...; also written

@@ -35,6 +35,7 @@ type JSONSyntaxError struct {
 	Column int // 1-based, in bytes
 }
 
+// Error formats the message with its line, column and byte offset.
 func (e *JSONSyntaxError) Error() string {
 	return fmt.Sprintf("JSON.parse: %s at line %d, column %d (byte %d)", e.Msg, e.Line, e.Column, e.Offset)
 }
