@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nanoforge/nanoforge/internal/manifest"
@@ -282,16 +283,8 @@ func (s *session) apply(ctx context.Context, cmd *Command, ws *workspace, target
 	}()
 	// Fetch and verify everything before touching any installed folder, so a bad download
 	// changes nothing.
-	prog := s.newProgress()
-	var dlErr error
-	for _, t := range targets {
-		if dlErr = s.download(ctx, ws, prog, t); dlErr != nil {
-			break
-		}
-	}
-	prog.Wait()
-	if dlErr != nil {
-		return fmt.Errorf("%w; nothing was changed", dlErr)
+	if err := s.downloadAll(ctx, ws, targets); err != nil {
+		return fmt.Errorf("%w; nothing was changed", err)
 	}
 	var done []string
 	for i, t := range targets {
@@ -320,6 +313,47 @@ func relTo(root, p string) string {
 		return filepath.ToSlash(r)
 	}
 	return p
+}
+
+// parallelDownloads is how many archives are fetched at once: enough to hide the latency of a
+// distant Store, few enough not to starve each other of bandwidth.
+const parallelDownloads = 4
+
+// downloadAll fetches every target's archive, a few at a time, each with its own progress bar.
+// The first failure cancels the others and is the one reported.
+func (s *session) downloadAll(ctx context.Context, ws *workspace, targets []*target) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	prog := s.newProgress()
+	sem := make(chan struct{}, parallelDownloads)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var first error
+	for _, t := range targets {
+		wg.Add(1)
+		go func(t *target) {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			if ctx.Err() != nil {
+				return
+			}
+			if err := s.download(ctx, ws, prog, t); err != nil {
+				mu.Lock()
+				if first == nil {
+					first = err
+					cancel()
+				}
+				mu.Unlock()
+			}
+		}(t)
+	}
+	wg.Wait()
+	prog.Wait()
+	if first == nil && ctx.Err() != nil {
+		first = ctx.Err()
+	}
+	return first
 }
 
 // download fetches t's archive into a temporary file beside its destination.
