@@ -2,6 +2,8 @@ package config
 
 import (
 	"bytes"
+	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -269,4 +271,45 @@ func TestSetCustomValueConversions(t *testing.T) {
 			t.Errorf("Set(max_players, %#v) error = %v, want ok=%v", tt.in, err, tt.ok)
 		}
 	}
+}
+
+// Readers never see a half-written Config.toml while it is being saved.
+func TestSaveIsAtomicForReaders(t *testing.T) {
+	dir := t.TempDir()
+	c, err := Open(dir, nil, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := c.Path()
+	done := make(chan struct{})
+	errs := make(chan string, 1)
+	go func() {
+		defer close(errs)
+		for {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			data, err := os.ReadFile(path)
+			if err != nil {
+				errs <- err.Error()
+				return
+			}
+			if !bytes.HasSuffix(data, []byte("distance_optimization =  4\n")) || !bytes.HasPrefix(data, []byte("# discover configurations\n")) {
+				errs <- fmt.Sprintf("reader saw a partial file of %d bytes", len(data))
+				return
+			}
+		}
+	}()
+	for i := range 40 {
+		if err := c.SetAndSave("description", strings.Repeat("x", i*5)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(done)
+	if msg, ok := <-errs; ok {
+		t.Fatal(msg)
+	}
+	requireNoTempFiles(t, dir)
 }
