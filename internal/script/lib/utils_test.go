@@ -58,6 +58,8 @@ func TestNanosTableAndUtils(t *testing.T) {
 		local cyc = {} cyc.self = cyc
 		assert(NanosTable.Dump(cyc):find("<cycle"), "Dump marks cycles")
 		eq(NanosTable.Dump("s"), '"s"', "Dump string")
+		eq(NanosTable.Dump({}), "{}", "Dump of an empty table")
+		eq(NanosTable.Dump({a = {}}), '\n{\n    "a" = {},\n}', "Dump of a nested empty table")
 		eq(NanosTable.Dump(nil), "nil", "Dump nil")
 		eq(NanosUtils.Dump({1}), NanosTable.Dump({1}), "legacy NanosUtils.Dump")
 

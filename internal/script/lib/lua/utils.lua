@@ -54,6 +54,9 @@ function NanosTable.Dump(value)
 			put(tostring(v))
 		elseif visiting[v] then
 			put("<cycle " .. tostring(v) .. ">")
+		elseif next(v) == nil then
+			-- Packages compare the dump of an empty result with "{}".
+			put("{}")
 		else
 			visiting[v] = true
 			local keys = {}
