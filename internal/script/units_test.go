@@ -369,3 +369,52 @@ return table.concat(out, " ")`)
 		t.Errorf("game modes on disk = %q", got)
 	}
 }
+
+func TestUnsafeLibsOption(t *testing.T) {
+	th := newTestHost(t, Options{UnsafeLibs: true})
+	th.load("t-dependent")
+	if got := th.run("t-dependent", "Server.IsUnsafeLibsEnabled(), type(io), type(os.getenv), type(require)"); got != "true\ttable\tfunction\tfunction" {
+		t.Errorf("with unsafe libs: %q", got)
+	}
+	safe := newTestHost(t, Options{})
+	safe.load("t-dependent")
+	if got := safe.run("t-dependent", "Server.IsUnsafeLibsEnabled(), type(io), type(os.getenv), type(require), type(debug.sethook)"); got != "false\tnil\tnil\tnil\tnil" {
+		t.Errorf("without unsafe libs: %q", got)
+	}
+}
+
+func TestMiscellaneousCalls(t *testing.T) {
+	th := newTestHost(t, Options{})
+	th.load("t-dependent")
+	th.run("t-dependent", `Package.ReloadClientFile("Client/Index.lua")`)
+	if len(th.log.matching(`Package.ReloadClientFile("Client/Index.lua")`)) != 1 {
+		t.Error("ReloadClientFile was not logged")
+	}
+	// Library deprecations are logged once per state.
+	th.run("t-dependent", `pcall(HTTP.RequestSync, "http://127.0.0.1:1", "/", "GET") pcall(HTTP.RequestSync, "http://127.0.0.1:1", "/", "GET")`)
+	n := 0
+	for _, r := range th.log.matching("HTTP.RequestSync") {
+		if strings.Contains(r.Msg, "deprecated") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Errorf("library deprecation logged %d times, want 1", n)
+	}
+	// Go values of named types reach Lua through reflection.
+	type level int
+	type settings struct{ Name string }
+	L := th.State()
+	for _, v := range []any{level(3), uint8(7), float32(1.5), []level{1, 2}, map[string]level{"a": 1}, &settings{}, (*settings)(nil), [2]bool{true, false}} {
+		top := L.Top()
+		err := pushValue(L, v, 0)
+		if _, isStruct := v.(*settings); isStruct && v.(*settings) != nil {
+			if err == nil {
+				t.Errorf("a struct was pushed")
+			}
+		} else if err != nil {
+			t.Errorf("pushValue(%#v): %v", v, err)
+		}
+		L.SetTop(top)
+	}
+}
