@@ -268,7 +268,7 @@ func (h *Host) runEntry(pkg, rel string) error {
 	err := L.CallRef(h.rt.runEntry, 2, 1)
 	h.srv.RecordTiming(pkg, "Package:Load "+rel, time.Since(start))
 	if err != nil {
-		h.reportGo(pkg, "Package", "Load '"+rel+"'", err)
+		h.reportGo(pkg, "Package", "Load ("+rel+")", err)
 		return fmt.Errorf("package %q: %s: %w", pkg, rel, err)
 	}
 	defer L.Pop(1)
@@ -690,7 +690,7 @@ func (h *Host) ConsoleCommand(name string, args []string) (bool, error) {
 	d := time.Since(start)
 	if err != nil {
 		owner := h.commandOwner(name)
-		h.reportGo(owner, "Console", "Command '"+name+"'", err)
+		h.reportGo(owner, "Console", "Command "+name, err)
 		if owner != "" {
 			h.srv.RecordTiming(owner, "Console:"+name, d)
 		}

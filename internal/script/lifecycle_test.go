@@ -48,7 +48,7 @@ func TestMemoryBomb(t *testing.T) {
 	if !ok || err == nil || !strings.Contains(err.Error(), "not enough memory") {
 		t.Fatalf("bomb = %v, %v; want found and a memory error", ok, err)
 	}
-	if len(th.log.matching("Lua Error on Class 'Console' Event 'Command 'bomb'' (package 't-membomb')")) != 1 {
+	if len(th.log.matching("Lua Error on Class 'Console' Event 'Command bomb' (package 't-membomb')")) != 1 {
 		t.Errorf("the memory error was not reported with package and command\nlog:\n%s", th.log.dump())
 	}
 	th.State().GC()
@@ -98,7 +98,7 @@ func TestEntryFileErrors(t *testing.T) {
 		t.Errorf("error %q does not name the cycle %q", err, want)
 	}
 	reports := th.log.matching(want)
-	if len(reports) != 1 || !strings.Contains(reports[0].Msg, "(package 't-cycle')") ||
+	if len(reports) != 1 || !strings.Contains(reports[0].Msg, "Lua Error on Class 'Package' Event 'Load (Server/Index.lua)' (package 't-cycle')") ||
 		!strings.Contains(reports[0].Msg, "[t-cycle/Server/two.lua]:1:") {
 		t.Errorf("cycle report = %+v", reports)
 	}

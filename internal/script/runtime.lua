@@ -790,7 +790,7 @@ local function make_console_api(P)
 			return
 		end
 		local ok, r = xpcall(c.fn, traceback, unpack(args))
-		if not ok then report(c.P, "Console", "Command '" .. name .. "'", r) end
+		if not ok then report(c.P, "Console", "Command " .. name, r) end
 	end
 	api.Subscribe = function(event, fn) return subscribe("Console", event, P, fn) end
 	api.Unsubscribe = function(event, fn) unsubscribe("Console", event, P, fn) end
@@ -1114,7 +1114,7 @@ function RT.run_entry(name, rel)
 	if not src then return nil end
 	local ok, err = xpcall(run_file, traceback, P, logical, src, true, 1)
 	if not ok then
-		report(P, "Package", "Load '" .. rel .. "'", err)
+		report(P, "Package", "Load (" .. rel .. ")", err)
 		return err
 	end
 	return nil
@@ -1199,7 +1199,7 @@ function RT.command(name, ...)
 	if not c then return false, nil end
 	local ok, r = xpcall(c.fn, traceback, ...)
 	if not ok then
-		report(c.P, "Console", "Command '" .. name .. "'", r)
+		report(c.P, "Console", "Command " .. name, r)
 		return true, describe_error(r):match("^\t%- %[1%] ([^\n]*)") or describe_error(r)
 	end
 	return true, nil
