@@ -184,7 +184,13 @@ func extract(zr *zip.Reader, label string, archiveSize int64, dest string, lim L
 		if err != nil {
 			return nil, refuse(e.f.Name, "cannot be read: "+err.Error())
 		}
-		w, err := root.OpenFile(native, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+		// Only the owner-execute bit is taken from the archive (C modules, helper programs);
+		// other bits, set-uid and the like never are.
+		perm := os.FileMode(0o644)
+		if e.f.Mode()&0o100 != 0 {
+			perm = 0o755
+		}
+		w, err := root.OpenFile(native, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
 		if err != nil {
 			rc.Close()
 			return nil, fmt.Errorf("creating %s in %s: %w", e.name, dest, err)

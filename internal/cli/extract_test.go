@@ -100,6 +100,25 @@ func TestExtractWritesFilesAndHashes(t *testing.T) {
 	}
 }
 
+func TestExtractModes(t *testing.T) {
+	data := buildZip(t, []zentry{
+		{name: "bin/tool", body: "#!/bin/sh\n", mode: 0o4755 | fs.ModeSetuid},
+		{name: "plain.txt", body: "x", mode: 0o666},
+	})
+	dest, _, err := extractBytes(t, data, DefaultLimits)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, _ := os.Stat(filepath.Join(dest, "bin", "tool"))
+	if st.Mode()&os.ModeSetuid != 0 || st.Mode().Perm()&0o100 == 0 || st.Mode().Perm()&0o022 != 0 {
+		t.Errorf("executable mode = %v; want owner-executable, no set-uid, not group/world writable", st.Mode())
+	}
+	st, _ = os.Stat(filepath.Join(dest, "plain.txt"))
+	if st.Mode().Perm()&0o133 != 0 {
+		t.Errorf("plain file mode = %v; want at most 0644", st.Mode())
+	}
+}
+
 func TestExtractRefusesHostileArchives(t *testing.T) {
 	tests := []struct {
 		name    string
