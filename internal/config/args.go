@@ -135,6 +135,10 @@ func paramByName(name string) *param {
 // comma-separated. An unknown parameter is an error that names the closest valid one.
 func ParseArgs(args []string) (*Args, error) {
 	a := &Args{Run: Default().Run}
+	// prev and prevValue remember the last parameter that took a separate value, to explain a
+	// stray word that is most likely the rest of an unquoted value.
+	var prev *param
+	var prevValue string
 	for i := 0; i < len(args); i++ {
 		arg := args[i]
 		if arg == "-h" {
@@ -145,8 +149,13 @@ func ParseArgs(args []string) (*Args, error) {
 				name, _, _ := strings.Cut(strings.TrimLeft(arg, "-"), "=")
 				return nil, unknownParam(arg, name)
 			}
+			if prev != nil && (prev.kind == kindString || prev.kind == kindList) {
+				return nil, fmt.Errorf("unexpected argument %q after --%s %q: quote a value that has spaces, e.g. --%s \"%s %s\"",
+					arg, prev.name, prevValue, prev.name, prevValue, arg)
+			}
 			return nil, fmt.Errorf("unexpected argument %q: parameters start with --, e.g. --map %s (see --help)", arg, arg)
 		}
+		prev = nil
 		name, value, hasValue := strings.Cut(arg[2:], "=")
 		if name == "help" {
 			return nil, ErrHelp
@@ -177,11 +186,15 @@ func ParseArgs(args []string) (*Args, error) {
 			case i+1 < len(args) && !strings.HasPrefix(args[i+1], "--"):
 				value = args[i+1]
 				i++
+				prev, prevValue = p, value
 			default:
 				return nil, fmt.Errorf("--%s needs a value (%s): write --%s <value> or --%s=<value>", name, p.value, name, name)
 			}
 		}
 		if err := a.set(p, value); err != nil {
+			if p.name == "custom_settings" && i+1 < len(args) && !strings.HasPrefix(args[i+1], "--") {
+				return nil, fmt.Errorf("%w (quote the whole value: --custom_settings \"a = 1, b = 'text'\")", err)
+			}
 			return nil, err
 		}
 	}
