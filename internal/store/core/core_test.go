@@ -36,7 +36,7 @@ type fixture struct {
 	clock *clock
 }
 
-func newFixture(t *testing.T, b storetest.Backend) *fixture {
+func newFixture(t testing.TB, b storetest.Backend) *fixture {
 	t.Helper()
 	env := storetest.Open(t, b)
 	c := &clock{t: time.Now().UTC()}
