@@ -55,7 +55,11 @@ func runServer(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		var pe *config.ParseError
 		if errors.As(err, &pe) {
-			fmt.Fprintf(stderr, "nanoforge: %v\nThe file was left as it is: fix it, or move it away to start with the default settings.\n", err)
+			fmt.Fprintf(stderr, "nanoforge: %v\n", err)
+			if pe.Context != "" {
+				fmt.Fprintln(stderr, pe.Context)
+			}
+			fmt.Fprintln(stderr, "The file was left as it is: fix it, or move it away to start with the default settings.")
 		} else {
 			fmt.Fprintf(stderr, "nanoforge: %v\n", err)
 		}
