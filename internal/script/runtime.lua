@@ -1085,7 +1085,6 @@ function RT.create(meta)
 	P.api.Timer = make_timer_api(P)
 	P.api.Server = make_server_api(P)
 	for k, v in pairs(P.api) do env[k] = v end
-	local console = P.api.Console
 	env.print = function(...)
 		local n = select("#", ...)
 		local parts = {}
