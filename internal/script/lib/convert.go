@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 
 	"github.com/nanoforge/nanoforge/internal/lua"
 )
@@ -15,16 +16,38 @@ import (
 // the caller for errors ("JSON.stringify").
 func toValue(s *lua.State, idx int, what string) (any, error) {
 	c := &toValueConv{s: s, what: what, seen: map[uintptr]bool{}}
-	return c.conv(s.AbsIndex(idx), "value", 0)
+	return c.conv(s.AbsIndex(idx), 0)
 }
 
 type toValueConv struct {
 	s    *lua.State
 	what string
 	seen map[uintptr]bool
+	// path is the chain of keys down to the value being converted; it is
+	// only turned into text for an error message.
+	path []pathSeg
 }
 
-func (c *toValueConv) conv(idx int, path string, depth int) (any, error) {
+type pathSeg struct {
+	isInt bool
+	i     int64
+	key   string
+}
+
+func (c *toValueConv) pathString() string {
+	var b strings.Builder
+	b.WriteString("value")
+	for _, seg := range c.path {
+		if seg.isInt {
+			b.WriteString("[" + strconv.FormatInt(seg.i, 10) + "]")
+		} else {
+			b.WriteString("." + seg.key)
+		}
+	}
+	return b.String()
+}
+
+func (c *toValueConv) conv(idx int, depth int) (any, error) {
 	s := c.s
 	switch t := s.Type(idx); t {
 	case lua.TypeNil, lua.TypeNone:
@@ -42,30 +65,34 @@ func (c *toValueConv) conv(idx int, path string, depth int) (any, error) {
 		str, _ := s.ToString(idx)
 		return str, nil
 	case lua.TypeTable:
-		return c.table(idx, path, depth)
+		return c.table(idx, depth)
 	default:
-		return nil, fmt.Errorf("%s: %s is a %s, which cannot be converted", c.what, path, t)
+		return nil, fmt.Errorf("%s: %s is a %s, which cannot be converted", c.what, c.pathString(), t)
 	}
 }
 
-func (c *toValueConv) table(idx int, path string, depth int) (any, error) {
+// table converts in one traversal: entries are collected with their keys,
+// then arranged as an array when the keys turn out to be exactly 1..n.
+func (c *toValueConv) table(idx int, depth int) (any, error) {
 	s := c.s
 	if depth >= maxJSONDepth {
-		return nil, fmt.Errorf("%s: %s is nested deeper than %d levels", c.what, path, maxJSONDepth)
+		return nil, fmt.Errorf("%s: %s is nested deeper than %d levels", c.what, c.pathString(), maxJSONDepth)
 	}
 	ptr := s.ToPointer(idx)
 	if c.seen[ptr] {
-		return nil, fmt.Errorf("%s: %s refers back to a table that contains it (a cycle)", c.what, path)
+		return nil, fmt.Errorf("%s: %s refers back to a table that contains it (a cycle)", c.what, c.pathString())
 	}
 	c.seen[ptr] = true
 	defer delete(c.seen, ptr)
 	if !s.CheckStack(4) {
-		return nil, fmt.Errorf("%s: %s: Lua stack exhausted", c.what, path)
+		return nil, fmt.Errorf("%s: %s: Lua stack exhausted", c.what, c.pathString())
 	}
-
-	// First pass: is it a sequence 1..n?
+	type entry struct {
+		seg pathSeg
+		val any
+	}
 	n := s.RawLen(idx)
-	count := 0
+	entries := make([]entry, 0, n)
 	isArray := true
 	s.PushNil()
 	for {
@@ -76,63 +103,50 @@ func (c *toValueConv) table(idx int, path string, depth int) (any, error) {
 		if !more {
 			break
 		}
-		count++
-		if isArray {
-			if !s.IsInteger(-2) {
-				isArray = false
-			} else if k, _ := s.ToInteger(-2); k < 1 || k > int64(n) {
+		var seg pathSeg
+		switch kt := s.Type(-2); kt {
+		case lua.TypeNumber:
+			if s.IsInteger(-2) {
+				seg.i, _ = s.ToInteger(-2)
+				seg.isInt = true
+				isArray = isArray && seg.i >= 1 && seg.i <= int64(n)
+			} else {
+				f, _ := s.ToNumber(-2)
+				seg.key = strconv.FormatFloat(f, 'g', -1, 64)
 				isArray = false
 			}
+		case lua.TypeString:
+			seg.key, _ = s.ToString(-2) // copies; does not convert the key in place
+			isArray = false
+		default:
+			s.Pop(2)
+			return nil, fmt.Errorf("%s: %s has a key of type %s; only string and number keys can be converted", c.what, c.pathString(), kt)
 		}
+		c.path = append(c.path, seg)
+		v, err := c.conv(s.AbsIndex(-1), depth+1)
+		c.path = c.path[:len(c.path)-1]
+		if err != nil {
+			s.Pop(2)
+			return nil, err
+		}
+		entries = append(entries, entry{seg, v})
 		s.Pop(1)
 	}
-	if isArray && count == n {
+	if isArray && len(entries) == n {
+		// Keys are distinct integers in 1..n and there are n of them.
 		arr := make([]any, n)
-		for i := 1; i <= n; i++ {
-			s.RawGetI(idx, int64(i))
-			v, err := c.conv(s.AbsIndex(-1), path+"["+strconv.Itoa(i)+"]", depth+1)
-			s.Pop(1)
-			if err != nil {
-				return nil, err
-			}
-			arr[i-1] = v
+		for _, e := range entries {
+			arr[e.seg.i-1] = e.val
 		}
 		return arr, nil
 	}
-	obj := make(Object, 0, count)
-	s.PushNil()
-	for {
-		more, err := s.Next(idx)
-		if err != nil {
-			return nil, err
+	obj := make(Object, len(entries))
+	for i, e := range entries {
+		k := e.seg.key
+		if e.seg.isInt {
+			k = strconv.FormatInt(e.seg.i, 10)
 		}
-		if !more {
-			break
-		}
-		var key string
-		switch s.Type(-2) {
-		case lua.TypeString:
-			key, _ = s.ToString(-2) // copies; does not convert the key in place
-		case lua.TypeNumber:
-			if s.IsInteger(-2) {
-				k, _ := s.ToInteger(-2)
-				key = strconv.FormatInt(k, 10)
-			} else {
-				f, _ := s.ToNumber(-2)
-				key = strconv.FormatFloat(f, 'g', -1, 64)
-			}
-		default:
-			kt := s.Type(-2)
-			s.Pop(2)
-			return nil, fmt.Errorf("%s: %s has a key of type %s; only string and number keys can be converted", c.what, path, kt)
-		}
-		v, err := c.conv(s.AbsIndex(-1), path+"."+key, depth+1)
-		if err != nil {
-			s.Pop(2)
-			return nil, err
-		}
-		obj = append(obj, Member{Key: key, Value: v})
-		s.Pop(1)
+		obj[i] = Member{Key: k, Value: e.val}
 	}
 	return obj, nil
 }
