@@ -31,7 +31,11 @@ func threadCPU() time.Duration {
 const luaDriver = `local f = assert(loadfile(arg[1])) local t = os.clock() f() io.write(string.format("%.9f", os.clock() - t))`
 
 func runReference(b *testing.B, lua, path string) time.Duration {
-	out, err := exec.Command(lua, "-e", luaDriver, path).Output()
+	driver := filepath.Join(b.TempDir(), "driver.lua")
+	if err := os.WriteFile(driver, []byte(luaDriver), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	out, err := exec.Command(lua, driver, path).Output()
 	if err != nil {
 		b.Fatalf("%s %s: %v", lua, path, err)
 	}
@@ -91,6 +95,22 @@ func BenchmarkWorkload(b *testing.B) {
 	}
 }
 
+// referenceCallNs times n calls of a Lua function with the same shape inside lua5.4 (a Lua to
+// Lua call, the fastest call lua5.4 knows), in CPU ns per call; 0 when lua5.4 is missing.
+func referenceCallNs(b *testing.B, body string) float64 {
+	lua, err := exec.LookPath("lua5.4")
+	if err != nil {
+		return 0
+	}
+	dir := b.TempDir()
+	path := filepath.Join(dir, "calls.lua")
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	const n = 2_000_000
+	return float64(runReference(b, lua, path).Nanoseconds()) / n
+}
+
 // BenchmarkLuaToGo measures one call from Lua to a Go function taking two numbers and
 // returning one (the hostcall workload).
 func BenchmarkLuaToGo(b *testing.B) {
@@ -122,7 +142,13 @@ func BenchmarkLuaToGo(b *testing.B) {
 	if n, _ := s.ToNumber(-1); n != float64(b.N) {
 		b.Fatalf("sum %v, want %d", n, b.N)
 	}
-	b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/call")
+	ours := float64(cpu.Nanoseconds()) / float64(b.N)
+	b.ReportMetric(ours, "cpu-ns/call")
+	ref := referenceCallNs(b, "local function add(a, b) return a + b end local s = 0 for i = 1, 2000000 do s = add(s, 1) end")
+	if ref > 0 {
+		b.ReportMetric(ref, "lua5.4-ns/call")
+		b.ReportMetric(ours/ref, "ratio")
+	}
 }
 
 // BenchmarkGoToLua measures one event-style call from Go into a Lua function: push an
@@ -131,7 +157,7 @@ func BenchmarkLuaToGo(b *testing.B) {
 func BenchmarkGoToLua(b *testing.B) {
 	runtime.LockOSThread()
 	defer runtime.UnlockOSThread()
-	s, err := New(Options{Budget: time.Minute})
+	s, err := New(Options{Budget: budgetFromEnv()})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -154,7 +180,14 @@ func BenchmarkGoToLua(b *testing.B) {
 		s.Pop(1)
 	}
 	cpu := threadCPU() - start
-	b.ReportMetric(float64(cpu.Nanoseconds())/float64(b.N), "cpu-ns/call")
+	b.StopTimer()
+	ours := float64(cpu.Nanoseconds()) / float64(b.N)
+	b.ReportMetric(ours, "cpu-ns/call")
+	ref := referenceCallNs(b, "local count = 0 local function handler(i) count = count + 1 return i + 1 end for i = 1, 2000000 do local r = handler(i) end")
+	if ref > 0 {
+		b.ReportMetric(ref, "lua5.4-ns/call")
+		b.ReportMetric(ours/ref, "ratio")
+	}
 }
 
 // BenchmarkNewState measures creating a sandboxed state and closing it.
@@ -208,4 +241,25 @@ func ExampleState_DoString() {
 	// Output:
 	// hello world
 	// my-package/Server/Index.lua:2: boom
+}
+
+// budgetFromEnv lets a benchmark run without the watchdog (NANOFORGE_BENCH_NOBUDGET=1) to
+// measure what arming it per call costs.
+func budgetFromEnv() time.Duration {
+	if os.Getenv("NANOFORGE_BENCH_NOBUDGET") != "" {
+		return 0
+	}
+	return time.Minute
+}
+
+// BenchmarkCgoFloor measures one empty cgo crossing on this machine, the floor under
+// BenchmarkLuaToGo and BenchmarkGoToLua.
+func BenchmarkCgoFloor(b *testing.B) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	start := threadCPU()
+	for i := 0; i < b.N; i++ {
+		cgoNop()
+	}
+	b.ReportMetric(float64((threadCPU()-start).Nanoseconds())/float64(b.N), "cpu-ns/call")
 }

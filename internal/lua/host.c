@@ -843,3 +843,5 @@ int nf_has_tostring(lua_State *L, int idx) {
 }
 
 void nf_gc_collect(lua_State *L) { lua_gc(L, LUA_GCCOLLECT); }
+
+void nf_nop(void) {}
