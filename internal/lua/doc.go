@@ -45,6 +45,14 @@
 // function's index in a per-state table. Calling Lua from Go is one crossing for CallRef (the
 // function comes from a registry slot) plus one per argument pushed and result read.
 //
+// The lazy stack keeps the common patterns at one crossing: a Go function reads its first
+// eight arguments (ToInteger, ToNumber, ToString, ToBoolean, Type, Top) from a copy the
+// trampoline made, and its scalar results (PushNil, PushBoolean, PushInteger, PushNumber) wait
+// in C memory until the trampoline pushes them. After Call or CallRef with a fixed result count
+// the results are cached the same way, Pop is deferred and scalar pushes wait for the next
+// call, which applies them in its own crossing. Every other operation applies what is pending
+// first, so the stack always behaves as the C API's would.
+//
 // Chunk names are shown as given: LoadString(code, "my-package/Server/Index.lua") reports
 // errors as "my-package/Server/Index.lua:3: ...". Only text chunks load; binary chunks are
 // refused everywhere, including load() and string.dump, which is removed.
@@ -65,6 +73,12 @@
 // the script cannot swallow it. A library call that executes no instructions (string.rep of a
 // huge string) is stopped a grace period later by making its allocations fail. The state stays
 // usable afterwards. Nested calls made by Go functions run under the outer call's budget.
+//
+// Arming the hook from the watchdog goroutine is the asynchronous use lua_sethook allows (the
+// stand-alone interpreter does it from its Ctrl-C signal handler); it only happens once a call
+// has overrun. xpcall message handlers are skipped for timeouts, because Lua runs them with
+// hooks disabled. Two things cannot be interrupted: a library call that neither executes
+// instructions nor allocates, and a __gc finalizer (Lua runs finalizers with hooks disabled).
 //
 // # Memory
 //
