@@ -432,3 +432,19 @@ func TestExportOverLibraryGlobal(t *testing.T) {
 		t.Errorf("after unload: %q, want the library's Vector back and NewName gone", got)
 	}
 }
+
+func TestRecursiveEvent(t *testing.T) {
+	th := newTestHost(t, Options{})
+	th.load("t-dependent")
+	th.run("t-dependent", `Depth = 0
+Events.Subscribe("again", function() Depth = Depth + 1 Events.Call("again") end)
+Events.Call("again")`)
+	errs := th.log.matching("Lua Error on Class 'Events' Event 'again'")
+	if len(errs) != 1 || !strings.Contains(errs[0].Msg, "stack overflow") {
+		t.Fatalf("recursion reported %d times: %+v", len(errs), errs)
+	}
+	// The state is still usable and the recursion was bounded.
+	if got := th.run("t-dependent", "Depth > 10, Depth < 100000"); got != "true\ttrue" {
+		t.Errorf("Depth bounds = %q", got)
+	}
+}
