@@ -199,3 +199,22 @@ func TestFileStatics(t *testing.T) {
 		t.Error("removing outside the server folder succeeded")
 	}
 }
+
+func TestFileHandleLongLines(t *testing.T) {
+	root := t.TempDir()
+	long := strings.Repeat("a", 10000)
+	if err := os.WriteFile(filepath.Join(root, "long.txt"), []byte(long+"\n\nb"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	h := OpenFile(root, "long.txt", false)
+	defer h.Close()
+	if got := h.ReadLine(); got != long {
+		t.Fatalf("ReadLine of a 10000-byte line returned %d bytes", len(got))
+	}
+	if got := h.ReadLine(); got != "" || h.HasFailed() {
+		t.Fatalf("empty line = %q failed=%v", got, h.HasFailed())
+	}
+	if got := h.ReadLine(); got != "b" || !h.IsEOF() || h.HasFailed() {
+		t.Fatalf("last line = %q eof=%v failed=%v", got, h.IsEOF(), h.HasFailed())
+	}
+}
