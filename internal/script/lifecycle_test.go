@@ -448,3 +448,22 @@ Events.Call("again")`)
 		t.Errorf("Depth bounds = %q", got)
 	}
 }
+
+func TestPackageGlobalsArePrivate(t *testing.T) {
+	th := newTestHost(t, Options{})
+	th.load("t-teardown", "t-dependent")
+	th.ticks(1, tick)
+	if got := th.run("t-teardown", "TickCount"); got != "1" {
+		t.Fatalf("TickCount in its own package = %q", got)
+	}
+	if got := th.run("t-dependent", "TickCount, Probe ~= nil"); got != "nil\ttrue" {
+		t.Errorf("from another package: %q, want the global invisible", got)
+	}
+	if got := th.run("t-teardown", "Probe"); got != "nil" {
+		t.Errorf("t-dependent's global function seen from t-teardown: %q", got)
+	}
+	// The shared globals hold the API and the exports, visible to both.
+	if got := th.run("t-dependent", "TeardownExport, type(Vector), type(JSON), LogType.Error"); got != "1\ttable\ttable\t2" {
+		t.Errorf("shared globals = %q", got)
+	}
+}
