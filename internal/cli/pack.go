@@ -2,7 +2,6 @@ package cli
 
 import (
 	"archive/zip"
-	"compress/flate"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -12,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+
+	"github.com/klauspost/compress/flate"
 )
 
 // PackLimits mirror what the Store accepts, so a doomed upload fails before it is sent.
@@ -146,8 +147,10 @@ func Pack(dir string, w io.Writer, lim PackLimits) (*Packed, error) {
 	return out, nil
 }
 
-// packLevel trades a little size for speed: on Lua sources level 5 is within 1% of the default
-// level's output in half its time, and uploads of large packages are dominated by compression.
+// packLevel and the compressor (klauspost/compress, already in the module graph through the
+// Store's S3 client) trade a little size for speed, as compression dominates large uploads.
+// Measured on 1.4 MB of this project's Lua, Go and JSON: level 5 here takes 45 ms for 334 KB,
+// the standard library 133 ms for 322 KB at level 5 and 212 ms for 318 KB at its default.
 const packLevel = 5
 
 var deflaters sync.Pool
