@@ -137,6 +137,7 @@ func TestBrowserPublishFlow(t *testing.T) {
 		chromedp.Click(css("main form[action='/account/tokens'] button[type=submit]")),
 		chromedp.WaitVisible(css("#new-token")),
 	)
+	shot(t, ctx, dir, "tokens")
 	secret, err := chromedp.Run(ctx, chromedp.Value(css("#new-token")))
 	if err != nil || !strings.HasPrefix(secret, core.TokenPrefix) {
 		t.Fatalf("new token field holds %q (%v)", secret, err)
@@ -165,6 +166,7 @@ func TestBrowserPublishFlow(t *testing.T) {
 	if h := text("h1"); h != "Drift Crew" {
 		t.Fatalf("team page heading %q", h)
 	}
+	shot(t, ctx, dir, "team")
 
 	// Create a resource by uploading its first release, as a draft.
 	step("create resource",
@@ -188,6 +190,7 @@ func TestBrowserPublishFlow(t *testing.T) {
 	if f := text(".flash"); !strings.Contains(f, "published on the Stable channel") {
 		t.Fatalf("after publishing the page says %q", f)
 	}
+	shot(t, ctx, dir, "release")
 
 	// Find it with the search box in the header.
 	step("search",
@@ -209,7 +212,7 @@ func TestBrowserPublishFlow(t *testing.T) {
 	if h := text("h1"); h != "Drift King" {
 		t.Fatalf("resource heading %q", h)
 	}
-	if v, _ := chromedp.Run(ctx, chromedp.Value(css("#install-cmd"))); v != "nanoforge --cli install package drift-king" {
+	if v, _ := chromedp.Run(ctx, chromedp.Text(css("#install-cmd"))); v != "nanoforge --cli install package drift-king" {
 		t.Fatalf("install command %q", v)
 	}
 	shot(t, ctx, dir, "resource")

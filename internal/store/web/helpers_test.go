@@ -21,12 +21,12 @@ import (
 
 // site is a Store (API and web UI) on an httptest server over SQLite.
 type site struct {
-	t   *testing.T
+	t   testing.TB
 	svc *core.Service
 	srv *httptest.Server
 }
 
-func newSite(t *testing.T) *site {
+func newSite(t testing.TB) *site {
 	t.Helper()
 	env := storetest.Open(t, storetest.Backends[0])
 	svc, err := core.New(env.DB, env.Blob, core.Config{SignupOpen: true, TmpDir: t.TempDir(), Argon2: core.Argon2Params{Time: 1, Memory: 64, Threads: 1}})
@@ -37,7 +37,7 @@ func newSite(t *testing.T) *site {
 }
 
 // newSiteWith serves a given service.
-func newSiteWith(t *testing.T, svc *core.Service) *site {
+func newSiteWith(t testing.TB, svc *core.Service) *site {
 	h := api.New(svc, api.Options{}, web.New(svc, web.Options{}))
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
@@ -72,7 +72,7 @@ func (s *site) publishPackage(u core.User, name, version string, publish bool, r
 
 // browser is a cookie-keeping client that does not follow redirects, so tests see each 303.
 type browser struct {
-	t    *testing.T
+	t    testing.TB
 	s    *site
 	c    *http.Client
 	csrf string // the CSRF token of the last page read

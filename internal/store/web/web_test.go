@@ -645,3 +645,39 @@ func TestServersPage(t *testing.T) {
 	p := s.browser().get("/servers")
 	mustContain(t, p, "Drift &lt;b&gt;Heaven&lt;/b&gt;", "3 / 32", "127.0.0.1:7777", "drift")
 }
+
+// FuzzUploadForm posts arbitrary multipart bodies to the create-a-resource form of a signed-in
+// user: the streaming form reader must never panic or fail with a server error.
+func FuzzUploadForm(f *testing.F) {
+	s := newSite(f)
+	s.user("fuzz")
+	b := s.browser()
+	b.signIn("fuzz")
+	tok := b.csrf
+	part := func(name, val string) string {
+		return "--B\r\nContent-Disposition: form-data; name=\"" + name + "\"\r\n\r\n" + val + "\r\n"
+	}
+	file := "--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"r.zip\"\r\nContent-Type: application/zip\r\n\r\n" +
+		string(storetest.PackageZip(f, "1.0.0")) + "\r\n"
+	f.Add(part("csrf_token", tok) + part("kind", "packages") + part("name", "fuzzed") + file + "--B--\r\n")
+	f.Add(part("csrf_token", tok) + part("kind", "assets") + part("name", "x") + file + "--B--\r\n")
+	f.Add(part("csrf_token", tok) + part("kind", "packages") + part("name", "a") + "--B--\r\n")
+	f.Add(part("csrf_token", tok) + file + file + "--B--\r\n")
+	f.Add(part("csrf_token", tok) + "--B\r\nContent-Disposition: form-data; name=\"file\"; filename=\"r.zip\"\r\n\r\nPK\x03\x04garbage")
+	f.Add(file + part("csrf_token", tok) + "--B--\r\n")
+	f.Add("--B\r\n\r\n--B--")
+	f.Add("")
+	f.Fuzz(func(t *testing.T, body string) {
+		req, _ := http.NewRequest(http.MethodPost, s.srv.URL+"/new", strings.NewReader(body))
+		req.Header.Set("Content-Type", "multipart/form-data; boundary=B")
+		resp, err := b.c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode >= 500 {
+			t.Fatalf("status %d for body %q", resp.StatusCode, body)
+		}
+	})
+}
