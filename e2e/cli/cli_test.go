@@ -432,27 +432,18 @@ func TestAddUploadPublishInstallLoads(t *testing.T) {
 // the console.
 func startServer(t *testing.T, dir string, args ...string) string {
 	t.Helper()
-	port, err := freeUDPPort()
-	if err != nil {
-		t.Fatal(err)
+	var log string
+	for attempt := 0; attempt < 3; attempt++ {
+		var started bool
+		log, started = runServerOnce(t, dir, args)
+		if started {
+			break
+		}
+		if !strings.Contains(log, "in use") {
+			t.Fatalf("server did not start:\n%s", log)
+		}
+		// The free port was taken between picking and binding: pick another.
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, nanoforgeBin, append(args, "--port", port, "--query_port", "0")...)
-	cmd.Dir = dir
-	stdin, _ := cmd.StdinPipe()
-	var out lockedBuffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	deadline := time.Now().Add(waitLimit)
-	for !strings.Contains(out.String(), "Server started") && time.Now().Before(deadline) {
-		time.Sleep(50 * time.Millisecond)
-	}
-	io.WriteString(stdin, "stop\n")
-	cmd.Wait()
-	log := out.String()
 	if !strings.Contains(log, "Server started") {
 		t.Fatalf("server did not start:\n%s", log)
 	}
@@ -470,6 +461,42 @@ func startServer(t *testing.T, dir string, args ...string) string {
 		t.Errorf("server refused a package:\n%s", log)
 	}
 	return log
+}
+
+// runServerOnce starts the server on a free port, waits (bounded) until it reports it started
+// or exits, then stops it through the console.
+func runServerOnce(t *testing.T, dir string, args []string) (string, bool) {
+	t.Helper()
+	port, err := freeUDPPort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, nanoforgeBin, append(append([]string{}, args...), "--port", port, "--query_port", "0")...)
+	cmd.Dir = dir
+	stdin, _ := cmd.StdinPipe()
+	var out lockedBuffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan struct{})
+	go func() { cmd.Wait(); close(exited) }()
+	started := false
+	for !started {
+		select {
+		case <-exited:
+			return out.String(), false
+		case <-ctx.Done():
+			return out.String(), false
+		case <-time.After(50 * time.Millisecond):
+			started = strings.Contains(out.String(), "Server started")
+		}
+	}
+	io.WriteString(stdin, "stop\n")
+	<-exited
+	return out.String(), true
 }
 
 func freeUDPPort() (string, error) {
