@@ -32,7 +32,12 @@ type benchStore struct {
 func openBench(b testing.TB) *benchStore {
 	b.Helper()
 	dir := b.TempDir()
-	st, err := Open(context.Background(), Config{Data: dir, Signup: true, Core: core.Config{Argon2: core.Argon2Params{Time: 1, Memory: 64, Threads: 1}, MaxUploadSize: 200 << 20}})
+	cfg := Config{Data: dir, Signup: true, Core: core.Config{Argon2: core.Argon2Params{Time: 1, Memory: 64, Threads: 1}, MaxUploadSize: 200 << 20}}
+	// NANOFORGE_BENCH_DB=postgres runs on PostgreSQL (NANOFORGE_TEST_POSTGRES, a schema of its own).
+	if os.Getenv("NANOFORGE_BENCH_DB") == "postgres" {
+		cfg.Database = storetest.DatabaseURL(b, "postgres", dir)
+	}
+	st, err := Open(context.Background(), cfg)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -177,6 +182,13 @@ func seedResources(b testing.TB, s *benchStore, n int) {
 	})
 	if err != nil {
 		b.Fatal(err)
+	}
+	// A running PostgreSQL analyses new rows by itself (autovacuum); do it now so the planner
+	// sees the table as it would in service.
+	if d.Dialect == db.Postgres {
+		if _, err := d.ExecContext(ctx, `ANALYZE resources`); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
 

@@ -3,7 +3,8 @@
 #  - 1 MiB release downloads at 64 concurrent clients through the Store, against Verdaccio (the npm
 #    registry server, installed into a temporary folder) serving a 1 MiB tarball and against
 #    net/http.FileServer over the same bytes; printed as ratios.
-#  - resource-page and search latency at 10,000 and 100,000 resources (SQLite, seeded in bulk SQL).
+#  - resource-page and search latency at 10,000 and 100,000 resources (SQLite, seeded in bulk SQL),
+#    and at 100,000 on PostgreSQL when NANOFORGE_TEST_POSTGRES is set.
 #  - a 100 MiB upload, with the peak heap growth of the Store while it streams.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -68,4 +69,10 @@ for n in 10000 100000; do
   NANOFORGE_BENCH_RESOURCES=$n go test -run '^$' -bench 'ResourcePage|Search' -benchtime 1s -timeout 10m "$pkg" \
     | grep -E '^Benchmark' | sed "s/^/[$n resources] /"
 done
+if [ -n "${NANOFORGE_TEST_POSTGRES:-}" ]; then
+  NANOFORGE_BENCH_DB=postgres NANOFORGE_BENCH_RESOURCES=100000 go test -run '^$' -bench 'ResourcePage|Search' -benchtime 1s -timeout 10m "$pkg" \
+    | grep -E '^Benchmark' | sed "s/^/[100000 resources, PostgreSQL] /"
+else
+  echo "NANOFORGE_TEST_POSTGRES unset: PostgreSQL search figures skipped"
+fi
 go test -run '^$' -bench 'Upload100MiB' -benchtime 3x "$pkg" | grep -E '^Benchmark'

@@ -302,6 +302,9 @@ func TestUploadContractAndDownload(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.Contains(string(body), `"openapi":"3.1.0"`) || !strings.Contains(string(body), "/store/v1/{kind}/{name}/releases") {
 		t.Fatalf("openapi: %d", resp.StatusCode)
 	}
+	if resp, body := w.do(t, "", "GET", "/api/healthz", nil, ""); resp.StatusCode != 200 || !strings.Contains(string(body), `"ok"`) {
+		t.Fatalf("healthz: %d %s", resp.StatusCode, body)
+	}
 	if resp, _ := w.do(t, "", "GET", "/api/docs", nil, ""); resp.StatusCode != 200 {
 		t.Fatalf("docs: %d", resp.StatusCode)
 	}

@@ -527,6 +527,25 @@ func (h *Handler) register() {
 			return &struct{ Body core.GameServer }{g}, nil
 		})
 
+	huma.Register(api, huma.Operation{OperationID: "health", Method: http.MethodGet, Path: "/api/healthz", Summary: "Health check",
+		Description: "200 when the Store reaches its database; for load balancers and monitoring.", Tags: tag("Operations")},
+		func(ctx context.Context, in *struct{}) (*struct {
+			Body struct {
+				Status string `json:"status"`
+			}
+		}, error) {
+			if err := s.DB().PingContext(ctx); err != nil {
+				return nil, huma.NewError(http.StatusServiceUnavailable, "the database is unreachable: "+err.Error())
+			}
+			out := &struct {
+				Body struct {
+					Status string `json:"status"`
+				}
+			}{}
+			out.Body.Status = "ok"
+			return out, nil
+		})
+
 	h.registerStoreV1()
 }
 
