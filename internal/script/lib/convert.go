@@ -94,6 +94,10 @@ func (c *toValueConv) table(idx int, depth int) (any, error) {
 	n := s.RawLen(idx)
 	entries := make([]entry, 0, n)
 	isArray := true
+	// During the traversal the key sits at base+1 and the value at base+2;
+	// absolute indices spare a call per entry.
+	base := s.Top()
+	keyIdx, valIdx := base+1, base+2
 	s.PushNil()
 	for {
 		more, err := s.Next(idx)
@@ -104,26 +108,26 @@ func (c *toValueConv) table(idx int, depth int) (any, error) {
 			break
 		}
 		var seg pathSeg
-		switch kt := s.Type(-2); kt {
+		switch kt := s.Type(keyIdx); kt {
 		case lua.TypeNumber:
-			if s.IsInteger(-2) {
-				seg.i, _ = s.ToInteger(-2)
+			if s.IsInteger(keyIdx) {
+				seg.i, _ = s.ToInteger(keyIdx)
 				seg.isInt = true
 				isArray = isArray && seg.i >= 1 && seg.i <= int64(n)
 			} else {
-				f, _ := s.ToNumber(-2)
+				f, _ := s.ToNumber(keyIdx)
 				seg.key = strconv.FormatFloat(f, 'g', -1, 64)
 				isArray = false
 			}
 		case lua.TypeString:
-			seg.key, _ = s.ToString(-2) // copies; does not convert the key in place
+			seg.key, _ = s.ToString(keyIdx) // copies; does not convert the key in place
 			isArray = false
 		default:
 			s.Pop(2)
 			return nil, fmt.Errorf("%s: %s has a key of type %s; only string and number keys can be converted", c.what, c.pathString(), kt)
 		}
 		c.path = append(c.path, seg)
-		v, err := c.conv(s.AbsIndex(-1), depth+1)
+		v, err := c.conv(valIdx, depth+1)
 		c.path = c.path[:len(c.path)-1]
 		if err != nil {
 			s.Pop(2)
