@@ -265,17 +265,22 @@ func (h *Host) runEntry(pkg, rel string) error {
 	L.PushString(pkg)
 	L.PushString(rel)
 	start := time.Now()
-	err := L.CallRef(h.rt.runEntry, 2, 1)
+	err := L.CallRef(h.rt.runEntry, 2, 0)
 	h.srv.RecordTiming(pkg, "Package:Load "+rel, time.Since(start))
 	if err != nil {
 		h.reportGo(pkg, "Package", "Load ("+rel+")", err)
-		return fmt.Errorf("package %q: %s: %w", pkg, rel, err)
-	}
-	defer L.Pop(1)
-	if msg, ok := L.ToString(-1); ok {
-		return fmt.Errorf("package %q: %s: %s", pkg, rel, firstLine(msg))
+		return fmt.Errorf("package %q: %s: %s", pkg, rel, errorMessage(err))
 	}
 	return nil
+}
+
+// errorMessage is the first line of a Lua error, without its traceback.
+func errorMessage(err error) string {
+	var lerr *lua.Error
+	if errors.As(err, &lerr) {
+		return firstLine(lerr.Message)
+	}
+	return firstLine(err.Error())
 }
 
 // FireLoad fires Package "Load" in each named package, in order.
@@ -588,20 +593,49 @@ func (h *Host) reportGoAt(pkg, class, event, defined string, err error) {
 			strings.HasPrefix(line, "nanoforge/") || strings.HasPrefix(line, "(...tail calls...)") {
 			continue
 		}
-		fmt.Fprintf(&b, "\n\t- [%d] %s", n, bracketPosition(line))
+		fmt.Fprintf(&b, "\n\t- [%d] %s", n, bracketPosition(frameName.ReplaceAllStringFunc(line, nameFrame)))
 		n++
 		if n > 12 {
 			break
 		}
 	}
 	attrs := []any{}
-	if lerr.Chunk != "" && !strings.HasPrefix(lerr.Chunk, "nanoforge/") {
+	switch {
+	case lerr.Chunk != "" && !strings.HasPrefix(lerr.Chunk, "nanoforge/"):
 		attrs = append(attrs, "at", fmt.Sprintf("%s:%d", lerr.Chunk, lerr.Line))
-	} else if file, line, ok := strings.Cut(defined, ":"); ok && n == 2 {
-		fmt.Fprintf(&b, "\n\t- [2] [%s]:%s: in function <%s>", file, line, defined)
-		attrs = append(attrs, "at", defined)
+	case n > 2:
+		// No position in the message (an error value that is not a string): the innermost
+		// package frame locates it.
+		if m := framePosition.FindStringSubmatch(b.String()); m != nil {
+			attrs = append(attrs, "at", m[1]+":"+m[2])
+		}
+	default:
+		if file, line, ok := strings.Cut(defined, ":"); ok {
+			fmt.Fprintf(&b, "\n\t- [2] [%s]:%s: in function <%s>", file, line, defined)
+			attrs = append(attrs, "at", defined)
+		}
 	}
 	h.log.Error(b.String(), attrs...)
+}
+
+// framePosition finds the position of the first traceback frame in a report ("- [2] [file]:12:"
+// or "- [2] chunk:12:").
+var framePosition = regexp.MustCompile(`- \[2\] \[?([^\]\s]+?)\]?:(\d+):`)
+
+// frameName matches how luaL_traceback names a function by the way it was called.
+var frameName = regexp.MustCompile(`in (upvalue|local|method|field|function) '([^']*)'`)
+
+// nameFrame rewrites a frame name the way the runtime's own tracebacks show it: "in function
+// 'name'", and "in callback" for the handler the runtime called (its field is named fn).
+func nameFrame(s string) string {
+	m := frameName.FindStringSubmatch(s)
+	if m[2] == "fn" && (m[1] == "field" || m[1] == "local") {
+		return "in callback"
+	}
+	if m[2] == "__main_chunk" {
+		return "in main chunk"
+	}
+	return "in function '" + m[2] + "'"
 }
 
 // firstPosition finds the first "[file]:line" of a runtime traceback text.
@@ -686,7 +720,7 @@ func (h *Host) ConsoleCommand(name string, args []string) (bool, error) {
 		L.PushString(a)
 	}
 	start := time.Now()
-	err := L.CallRef(h.rt.command, 1+len(args), 2)
+	err := L.CallRef(h.rt.command, 1+len(args), 1)
 	d := time.Since(start)
 	if err != nil {
 		owner := h.commandOwner(name)
@@ -694,19 +728,15 @@ func (h *Host) ConsoleCommand(name string, args []string) (bool, error) {
 		if owner != "" {
 			h.srv.RecordTiming(owner, "Console:"+name, d)
 		}
-		return true, fmt.Errorf("command %q: %s", name, firstLine(err.Error()))
+		return true, fmt.Errorf("command %q: %s", name, errorMessage(err))
 	}
-	found := L.ToBoolean(-2)
-	msg, failed := L.ToString(-1)
-	L.Pop(2)
+	found := L.ToBoolean(-1)
+	L.Pop(1)
 	if !found {
 		return false, nil
 	}
 	if owner := h.commandOwner(name); owner != "" {
 		h.srv.RecordTiming(owner, "Console:"+name, d)
-	}
-	if failed {
-		return true, fmt.Errorf("command %q: %s", name, msg)
 	}
 	return true, nil
 }

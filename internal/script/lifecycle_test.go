@@ -99,7 +99,8 @@ func TestEntryFileErrors(t *testing.T) {
 	}
 	reports := th.log.matching(want)
 	if len(reports) != 1 || !strings.Contains(reports[0].Msg, "Lua Error on Class 'Package' Event 'Load (Server/Index.lua)' (package 't-cycle')") ||
-		!strings.Contains(reports[0].Msg, "[t-cycle/Server/two.lua]:1:") {
+		!strings.Contains(reports[0].Msg, "[t-cycle/Server/two.lua]:1:") ||
+		!strings.Contains(reports[0].Msg, "[t-cycle/Server/one.lua]:1: in main chunk") {
 		t.Errorf("cycle report = %+v", reports)
 	}
 }
@@ -465,5 +466,26 @@ func TestPackageGlobalsArePrivate(t *testing.T) {
 	// The shared globals hold the API and the exports, visible to both.
 	if got := th.run("t-dependent", "TeardownExport, type(Vector), type(JSON), LogType.Error"); got != "1\ttable\ttable\t2" {
 		t.Errorf("shared globals = %q", got)
+	}
+}
+
+func TestTimerErrorReport(t *testing.T) {
+	th := newTestHost(t, Options{})
+	th.load("t-dependent")
+	th.run("t-dependent", `Timer.SetTimeout(function()
+	error({code = 1})
+end, 0)
+Timer.SetInterval(function() Runs = (Runs or 0) + 1 error("again") end, 0)`)
+	th.ticks(3, tick)
+	tables := th.log.matching("Lua Error on Class 'Timer' Event 'Callback' (package 't-dependent'):\n\t- [1] (error object is a table value)")
+	if len(tables) != 1 || tables[0].Attrs["at"] != "t-dependent/(console):2" {
+		t.Errorf("table error report = %+v\nlog:\n%s", tables, th.log.dump())
+	}
+	// An interval that fails keeps running.
+	if got := th.run("t-dependent", "Runs"); got != "3" {
+		t.Errorf("failing interval ran %q times, want 3", got)
+	}
+	if n := len(th.log.matching("again")); n != 3 {
+		t.Errorf("interval errors reported %d times, want 3", n)
 	}
 }

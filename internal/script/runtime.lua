@@ -301,12 +301,9 @@ function RT.call(...)
 	qnext[h] = i
 	local e = queues[h][i]
 	if e.dead then return end
-	local ok, r = xpcall(e.fn, traceback, ...)
-	if not ok then
-		report(e.P, qclass[h], qevent[h], r)
-	elseif r == false then
-		qcancel[h] = true
-	end
+	-- No protected call here: an error reaches the Go side with the traceback taken where it
+	-- was raised. That matters for timeouts, which no Lua message handler gets to see.
+	if e.fn(...) == false then qcancel[h] = true end
 end
 
 -- finish ends dispatch h; it returns whether a callback returned false.
@@ -405,12 +402,8 @@ function RT.fire()
 	else
 		clear_timer(t.id)
 	end
-	local ok, r = xpcall(timer_fire, traceback, t)
-	if not ok then
-		report(t.P, "Timer", t.interval and "Interval" or "Timeout", r)
-	elseif r == false and t.interval then
-		clear_timer(t.id)
-	end
+	-- Unprotected, as in RT.call: the Go side reports errors.
+	if timer_fire(t) == false and t.interval then clear_timer(t.id) end
 end
 
 -- ---------------------------------------------------------------------------------------------
@@ -555,13 +548,15 @@ local function run_file(P, logical, src, force, level)
 			fail("Package.Require cycle: " .. concat(cycle, " -> "))
 		end
 	end
-	local f = compile(P, logical, src)
+	-- The odd name is how tracebacks name a file's main chunk called from here; the Go side
+	-- shows it as "in main chunk".
+	local __main_chunk = compile(P, logical, src)
 	local depth = #P.loading + 1
 	P.loading[depth] = logical
 	-- The to-be-closed guard pops the loading stack even when the file raises, without catching
 	-- the error: the caller's message handler still sees the frames inside the file.
 	local guard <close> = setmetatable({}, { __close = function() P.loading[depth] = nil end })
-	local out = pack(f())
+	local out = pack(__main_chunk())
 	P.required[logical] = out
 	return unpack(out, 1, out.n)
 end
@@ -1104,19 +1099,15 @@ function RT.create(meta)
 end
 
 -- run_entry runs one of the package's entry files (Shared/Index.lua or Server/Index.lua) under
--- the Go-side budget. It returns nil on success or the error text.
+-- the Go-side budget.
 function RT.run_entry(name, rel)
 	enter()
 	local P = packages[name]
 	local logical = name .. "/" .. rel
 	local src = N.read(logical)
-	if not src then return nil end
-	local ok, err = xpcall(run_file, traceback, P, logical, src, true, 1)
-	if not ok then
-		report(P, "Package", "Load (" .. rel .. ")", err)
-		return err
-	end
-	return nil
+	if not src then return end
+	-- Unprotected, as in RT.call: the Go side reports errors.
+	run_file(P, logical, src, true, 1)
 end
 
 -- teardown removes everything the package made except its environment.
@@ -1191,17 +1182,14 @@ end
 
 function RT.has(name) return packages[name] ~= nil end
 
--- command runs a script-registered console command; returns found, error text.
+-- command runs a script-registered console command; it returns whether there is one.
 function RT.command(name, ...)
 	enter()
 	local c = commands[name]
-	if not c then return false, nil end
-	local ok, r = xpcall(c.fn, traceback, ...)
-	if not ok then
-		report(c.P, "Console", "Command " .. name, r)
-		return true, describe_error(r):match("^\t%- %[1%] ([^\n]*)") or describe_error(r)
-	end
-	return true, nil
+	if not c then return false end
+	-- Unprotected, as in RT.call: the Go side reports errors.
+	c.fn(...)
+	return true
 end
 
 function RT.command_owner(name)
