@@ -19,7 +19,9 @@ import (
 // error (an *ArgError for a bad argument); the error is raised by C after the Go function has
 // returned, so no Lua error ever unwinds Go frames. A panic becomes a Lua error too.
 //
-// s is the thread that called: the main State, or a State for the running coroutine.
+// s is the thread that called: the main State, or a State for the running coroutine. A
+// coroutine's State is valid only until the Go function returns; keep the main State (Main)
+// for later use.
 type GoFunction func(s *State) (int, error)
 
 // PushGoFunction pushes fn as a Lua function.

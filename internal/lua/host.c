@@ -590,12 +590,6 @@ int nf_load(lua_State *L, const char *code, size_t len, const char *chunk) {
 	return st;
 }
 
-int nf_loadfile_text(lua_State *L, const char *path) {
-	int st = luaL_loadfilex(L, path, "t");
-	if (st != LUA_OK) lua_pushnil(L);
-	return st;
-}
-
 static int op_gettable(lua_State *L) {
 	lua_gettable(L, 1);
 	return 1;

@@ -63,7 +63,6 @@ int nf_pcall(lua_State *L, int nargs, int nresults, int apply);
 int nf_pcallref(lua_State *L, int ref, int nargs, int nresults, int apply);
 int nf_apply(lua_State *L);
 int nf_load(lua_State *L, const char *code, size_t len, const char *chunk);
-int nf_loadfile_text(lua_State *L, const char *path);
 
 void nf_pushgofunction(lua_State *L, int64_t id, int nup);
 int nf_upvalueindex(int n);
