@@ -188,6 +188,36 @@ func TestAuthorizationMatrix(t *testing.T) {
 			t.Errorf("%s upload: %d, want %d: %s", who, resp.StatusCode, want, body)
 		}
 	}
+	// Creating and deleting resources.
+	for _, who := range actors {
+		want := map[string]int{"anonymous": 401, "bob": 403, "carol": 403, "dave": 201, "opal": 201}[who]
+		resp, body := w.json(t, who, "POST", "/api/v1/packages", map[string]any{"name": "new-" + who, "team": "alice"})
+		if resp.StatusCode != want {
+			t.Errorf("%s create resource in team alice: %d, want %d: %s", who, resp.StatusCode, want, body)
+		}
+	}
+	for _, who := range actors {
+		// "thing" has published releases: only operators may delete it; drafts-only "new-dave"
+		// may be deleted by owners (alice) and operators.
+		want := map[string]int{"anonymous": 401, "bob": 403, "carol": 403, "dave": 403, "opal": 204}[who]
+		if who == "opal" {
+			continue // checked last, it removes the resource
+		}
+		resp, body := w.do(t, who, "DELETE", "/api/v1/packages/thing", nil, "")
+		if resp.StatusCode != want {
+			t.Errorf("%s delete published resource: %d, want %d: %s", who, resp.StatusCode, want, body)
+		}
+	}
+	if resp, body := w.do(t, "alice", "DELETE", "/api/v1/packages/thing", nil, ""); resp.StatusCode != 409 {
+		t.Errorf("owner deleted a published resource: %d %s", resp.StatusCode, body)
+	}
+	if resp, body := w.do(t, "alice", "DELETE", "/api/v1/packages/new-dave", nil, ""); resp.StatusCode != 204 {
+		t.Errorf("owner delete of an unpublished resource: %d %s", resp.StatusCode, body)
+	}
+	if resp, body := w.do(t, "opal", "DELETE", "/api/v1/packages/thing", nil, ""); resp.StatusCode != 204 {
+		t.Errorf("operator delete: %d %s", resp.StatusCode, body)
+	}
+
 	// Changes to releases: one world per actor, with a separate resource per change.
 	for _, who := range actors {
 		t.Run(who, func(t *testing.T) {

@@ -394,6 +394,38 @@ func (h *Handler) register() {
 			}
 			return &struct{ Body ResourceBody }{resourceBody(baseFrom(ctx), v)}, nil
 		})
+	huma.Register(api, huma.Operation{OperationID: "create-resource", Method: http.MethodPost, Path: "/api/v1/{kind}", Summary: "Create a resource before its first upload",
+		Description: "Reserves a name for a team (default: your personal team); needs the admin or owner role there. Without this, the first upload creates the resource in the uploader's personal team.",
+		Tags:        tag("Resources"), Security: secured, DefaultStatus: 201},
+		func(ctx context.Context, in *struct {
+			Kind string `path:"kind" enum:"packages,assets"`
+			Body struct {
+				Name             string   `json:"name" maxLength:"64"`
+				Team             string   `json:"team,omitempty" maxLength:"64"`
+				Title            string   `json:"title,omitempty" maxLength:"100"`
+				ShortDescription string   `json:"short_description,omitempty" maxLength:"300"`
+				Description      string   `json:"description,omitempty" doc:"Markdown"`
+				Category         string   `json:"category,omitempty" maxLength:"64" doc:"asset packs only"`
+				Tags             []string `json:"tags,omitempty" maxItems:"20"`
+			}
+		}) (*struct{ Body ResourceBody }, error) {
+			a := actor(ctx)
+			b := in.Body
+			if _, err := s.CreateResource(ctx, a, core.ResourceInput{Kind: in.Kind, Name: b.Name, Team: b.Team, Title: b.Title,
+				ShortDescription: b.ShortDescription, Description: b.Description, Category: b.Category, Tags: b.Tags}); err != nil {
+				return nil, h.humaErr(err)
+			}
+			v, err := s.GetResource(ctx, a, in.Kind, b.Name)
+			if err != nil {
+				return nil, h.humaErr(err)
+			}
+			return &struct{ Body ResourceBody }{resourceBody(baseFrom(ctx), v)}, nil
+		})
+	huma.Register(api, huma.Operation{OperationID: "delete-resource", Method: http.MethodDelete, Path: "/api/v1/{kind}/{name}", Summary: "Delete a resource",
+		Description: "Team owners may delete a resource that was never published; operators may delete any.", Tags: tag("Resources"), Security: secured, DefaultStatus: 204},
+		func(ctx context.Context, in *kindName) (*struct{}, error) {
+			return nil, h.humaErr0(s.DeleteResource(ctx, actor(ctx), in.Kind, in.Name))
+		})
 	huma.Register(api, huma.Operation{OperationID: "get-release", Method: http.MethodGet, Path: "/api/v1/{kind}/{name}/releases/{version}", Summary: "One release",
 		Tags: tag("Releases")},
 		func(ctx context.Context, in *kindNameVersion) (*struct{ Body ReleaseBody }, error) {

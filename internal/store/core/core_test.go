@@ -592,3 +592,52 @@ func TestCheckName(t *testing.T) {
 		}
 	}
 }
+
+func TestCreateAndDeleteResource(t *testing.T) {
+	forBackends(t, func(t *testing.T, f *fixture) {
+		alice, bob := f.user(t, "alice"), f.user(t, "bob")
+		if _, err := f.svc.CreateTeam(ctx, alice, "studio", "", ""); err != nil {
+			t.Fatal(err)
+		}
+		_, err := f.svc.CreateResource(ctx, bob, ResourceInput{Kind: KindPackages, Name: "game", Team: "studio"})
+		wantStatus(t, err, http.StatusForbidden)
+		r, err := f.svc.CreateResource(ctx, alice, ResourceInput{Kind: KindPackages, Name: "game", Team: "studio", Title: "The Game", Tags: []string{"Fun"}})
+		if err != nil || r.Team.Name != "studio" || r.Tags[0] != "fun" {
+			t.Fatalf("create: %+v %v", r, err)
+		}
+		_, err = f.svc.CreateResource(ctx, alice, ResourceInput{Kind: KindPackages, Name: "GAME"})
+		wantStatus(t, err, http.StatusUnprocessableEntity)
+		_, err = f.svc.CreateResource(ctx, alice, ResourceInput{Kind: KindPackages, Name: "game"})
+		wantStatus(t, err, http.StatusConflict)
+		// The first upload lands in the team that holds the name, not the uploader's personal team.
+		rel := f.upload(t, alice, KindPackages, "game", storetest.Zip(t, "Package.toml", storetest.PackageToml("1.0.0", nil, nil), "game.txt", "unique"), false, "")
+		v, _ := f.svc.GetResource(ctx, alice, KindPackages, "game")
+		if v.Team.Name != "studio" || v.Category != "script" || v.Title != "The Game" || len(v.Releases) != 1 {
+			t.Fatalf("after upload: %+v", v.Resource)
+		}
+		// Unpublished: the owner may delete; strangers see nothing.
+		wantStatus(t, f.svc.DeleteResource(ctx, bob, KindPackages, "game"), http.StatusNotFound)
+		f.upload(t, alice, KindPackages, "keep", storetest.PackageZip(t, "1.0.0"), true, "")
+		wantStatus(t, f.svc.DeleteResource(ctx, alice, KindPackages, "keep"), http.StatusConflict)
+		if err := f.svc.DeleteResource(ctx, alice, KindPackages, "game"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.GetResource(ctx, alice, KindPackages, "game"); StatusOf(err) != http.StatusNotFound {
+			t.Fatalf("deleted resource still there: %v", err)
+		}
+		// Its zip is now an orphan the cleanup removes once past the grace period.
+		f.clock.Add(2 * time.Hour)
+		if _, err := f.svc.Cleanup(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.env.Blob.Stat(ctx, BlobKey(rel.SHA256)); !errors.Is(err, blob.ErrNotFound) {
+			t.Fatalf("orphan zip kept: %v", err)
+		}
+		// Operators may delete published resources.
+		op := alice
+		op.Operator = true
+		if err := f.svc.DeleteResource(ctx, op, KindPackages, "keep"); err != nil {
+			t.Fatal(err)
+		}
+	})
+}

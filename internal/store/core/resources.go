@@ -292,3 +292,101 @@ func RenderMarkdown(src string) string {
 	}
 	return sanitizer.Sanitize(b.String())
 }
+
+// ResourceInput describes a resource created before its first upload.
+type ResourceInput struct {
+	Kind             string
+	Name             string
+	Team             string // team that will hold it; the actor's personal team when empty
+	Title            string
+	ShortDescription string
+	Description      string
+	Category         string // asset packs only; a package's category is its type from Package.toml
+	Tags             []string
+}
+
+// CreateResource reserves a name for a team before the first upload (which otherwise creates the
+// resource in the uploader's personal team). It needs the admin or owner role in that team.
+func (s *Service) CreateResource(ctx context.Context, a Actor, in ResourceInput) (Resource, error) {
+	if err := CheckKind(in.Kind); err != nil {
+		return Resource{}, err
+	}
+	if err := CheckName(kindNoun(in.Kind), in.Name); err != nil {
+		return Resource{}, err
+	}
+	if !a.LoggedIn() {
+		return Resource{}, errLogin
+	}
+	tags, err := normalizeTags(in.Tags)
+	if err != nil {
+		return Resource{}, err
+	}
+	if in.Kind == KindPackages && in.Category != "" {
+		return Resource{}, invalid("category", "a package's category is its type, read from Package.toml at the first upload; leave it empty")
+	}
+	if len(in.Title) > 100 || len(in.ShortDescription) > 300 || len(in.Description) > 100000 || len(in.Category) > 64 {
+		return Resource{}, invalid("title", "title (100), short description (300), description (100000) or category (64) is too long")
+	}
+	var r Resource
+	err = s.db.Tx(ctx, func(q db.Q) error {
+		var t Team
+		var err error
+		if in.Team == "" {
+			t, err = scanTeam(q.Row(ctx, `SELECT `+teamCols+` FROM teams t JOIN users u ON u.personal_team = t.id WHERE u.id = ?`, a.UserID))
+		} else {
+			t, err = s.teamByName(ctx, q, in.Team)
+		}
+		if err != nil {
+			return err
+		}
+		if err := s.requireTeam(ctx, q, a, t, RoleAdmin, ScopeManage); err != nil {
+			return err
+		}
+		now := s.now()
+		title := in.Title
+		if title == "" {
+			title = in.Name
+		}
+		r = Resource{Kind: in.Kind, Name: in.Name, Title: title, ShortDescription: in.ShortDescription, Description: in.Description,
+			Category: in.Category, Tags: tags, Team: t, CreatedAt: now.Truncate(time.Millisecond), UpdatedAt: now.Truncate(time.Millisecond)}
+		err = q.Row(ctx, `INSERT INTO resources (kind, name, name_lower, team_id, title, short_description, description, category, tags, search_text, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			r.Kind, r.Name, strings.ToLower(r.Name), t.ID, r.Title, r.ShortDescription, r.Description, r.Category, joinTags(r.Tags), searchText(r),
+			db.Millis(now), db.Millis(now)).Scan(&r.ID)
+		if db.IsUnique(err) {
+			return errf(http.StatusConflict, "the %s name %q is taken (names are unique ignoring case); choose another", kindNoun(in.Kind), in.Name)
+		}
+		return err
+	})
+	return r, err
+}
+
+// DeleteResource removes a resource and its releases. Team owners may delete a resource that has
+// never been published (nobody can depend on it); operators may delete any resource, for
+// moderation. Zips are removed by the orphan cleanup.
+func (s *Service) DeleteResource(ctx context.Context, a Actor, kind, name string) error {
+	return s.db.Tx(ctx, func(q db.Q) error {
+		r, err := s.resource(ctx, q, kind, name)
+		if err != nil {
+			return err
+		}
+		if err := s.requireTeam(ctx, q, a, r.Team, RoleOwner, ScopeManage); err != nil {
+			if ok, _ := s.canSeePrivate(ctx, q, a, r.Team.ID); !r.Public && !ok {
+				return errf(http.StatusNotFound, "no %s named %q in the Store", kindNoun(kind), name)
+			}
+			return err
+		}
+		var published int
+		if err := q.Row(ctx, `SELECT COUNT(*) FROM releases WHERE resource_id = ? AND state = ?`, r.ID, StatePublished).Scan(&published); err != nil {
+			return err
+		}
+		if published > 0 && !a.Operator {
+			return errf(http.StatusConflict, "%s has %d published release(s) others may depend on; yank them instead, or ask a Store operator", name, published)
+		}
+		if _, err := q.Exec(ctx, `DELETE FROM releases WHERE resource_id = ?`, r.ID); err != nil {
+			return err
+		}
+		_, err = q.Exec(ctx, `DELETE FROM resources WHERE id = ?`, r.ID)
+		return err
+	})
+}
