@@ -424,8 +424,11 @@ func TestAddUploadPublishInstallLoads(t *testing.T) {
 		t.Fatalf("lock entry = %+v", e)
 	}
 
-	// The server itself accepts and loads it.
-	startServer(t, server, "--game_mode", name)
+	// The server itself accepts and loads it, and the generated Server/Index.lua runs.
+	log := startServer(t, server, "--game_mode", name)
+	if !strings.Contains(log, "Package "+name+" loaded on the server") {
+		t.Errorf("Server/Index.lua did not run:\n%s", log)
+	}
 }
 
 // startServer runs the real server in dir until it reports it started, then stops it through
@@ -471,9 +474,13 @@ func runServerOnce(t *testing.T, dir string, args []string) (string, bool) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	queryPort, err := freeUDPPort()
+	if err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, nanoforgeBin, append(append([]string{}, args...), "--port", port, "--query_port", "0")...)
+	cmd := exec.CommandContext(ctx, nanoforgeBin, append(append([]string{}, args...), "--port", port, "--query_port", queryPort)...)
 	cmd.Dir = dir
 	stdin, _ := cmd.StdinPipe()
 	var out lockedBuffer

@@ -51,7 +51,12 @@ func TestGameModeWithRequirementChain(t *testing.T) {
 			t.Errorf("%s requested = %v", e.Name, e.Requested)
 		}
 	}
-	startServer(t, server, "--game_mode", gm)
+	log := startServer(t, server, "--game_mode", gm)
+	for _, n := range []string{libB, libA, gm} {
+		if !strings.Contains(log, n+" 1.0.0 loaded") {
+			t.Errorf("%s's Server/Index.lua did not run:\n%s", n, log)
+		}
+	}
 
 	// check: all up to date.
 	r = mustOK(t, runCLI(t, server, "check"))

@@ -97,7 +97,7 @@ func (s *session) add(cmd *Command) error {
 			return err
 		}
 		files[manifest.PackageFile] = p.Render()
-		for path, body := range starterFiles(kind) {
+		for path, body := range starterFiles(name, kind) {
 			files[path] = []byte(body)
 		}
 		what = string(kind) + " package"
@@ -110,15 +110,18 @@ func (s *session) add(cmd *Command) error {
 }
 
 // starterFiles are the files a new package gets besides Package.toml: entry points that run
-// and say where each side's code goes.
-func starterFiles(kind manifest.Kind) map[string]string {
+// and say where each side's code goes. The name is written into the scripts as it is (names
+// hold only lowercase letters, digits and '-', nothing a Lua string needs escaped);
+// Package.GetName() would not do, as it returns the title under the template's
+// compatibility_version.
+func starterFiles(name string, kind manifest.Kind) map[string]string {
 	switch {
 	case kind.HasLua():
 		return map[string]string{
 			"Server/Index.lua": "-- Server side: runs only on the server and is never sent to players.\n" +
-				"Console.Log(\"Package \" .. Package.GetName() .. \" loaded on the server\")\n",
+				"Console.Log(\"Package " + name + " loaded on the server\")\n",
 			"Client/Index.lua": "-- Client side: sent to every player and run on their game.\n" +
-				"Console.Log(\"Package \" .. Package.GetName() .. \" loaded on the client\")\n",
+				"Console.Log(\"Package " + name + " loaded on the client\")\n",
 			"Shared/Index.lua": "-- Shared: runs on the server and on every client, before Server/Index.lua and Client/Index.lua.\n",
 		}
 	case kind == manifest.KindLoadingScreen:
