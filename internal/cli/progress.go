@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/vbauerster/mpb/v8"
@@ -82,20 +83,20 @@ func (l *lineProgress) Wait() {}
 type lineBar struct {
 	l     *lineProgress
 	label string
-	n     int64
+	n     atomic.Int64 // set by the transfer's goroutine (an upload's body is read by net/http's)
 	start time.Time
 }
 
-func (b *lineBar) Set(n int64) { b.n = n }
+func (b *lineBar) Set(n int64) { b.n.Store(n) }
 
 func (b *lineBar) Done(err error) {
 	b.l.mu.Lock()
 	defer b.l.mu.Unlock()
 	if err != nil {
-		fmt.Fprintf(b.l.w, "WARN  %s failed after %s\n", b.label, humanBytes(b.n))
+		fmt.Fprintf(b.l.w, "WARN  %s failed after %s\n", b.label, humanBytes(b.n.Load()))
 		return
 	}
-	fmt.Fprintf(b.l.w, "INFO  %s: %s in %s\n", b.label, humanBytes(b.n), time.Since(b.start).Round(time.Millisecond))
+	fmt.Fprintf(b.l.w, "INFO  %s: %s in %s\n", b.label, humanBytes(b.n.Load()), time.Since(b.start).Round(time.Millisecond))
 }
 
 // humanBytes formats a size with binary units.
