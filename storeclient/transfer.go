@@ -11,6 +11,7 @@ import (
 	"net/textproto"
 	"net/url"
 	"strings"
+	"sync/atomic"
 )
 
 // HashMismatchError reports a download whose content does not match the SHA-256 the Store
@@ -232,23 +233,24 @@ func (c *Client) Upload(ctx context.Context, ur UploadRequest) (*UploadResult, e
 	if err := c.decode(req, &out); err != nil {
 		return nil, err
 	}
-	if counted.n != ur.Size {
-		return nil, fmt.Errorf("upload of %s %s: sent %d of %d archive bytes; the archive changed while uploading", ur.Kind.Singular(), ur.Name, counted.n, ur.Size)
+	if sent := counted.n.Load(); sent != ur.Size {
+		return nil, fmt.Errorf("upload of %s %s: sent %d of %d archive bytes; the archive changed while uploading", ur.Kind.Singular(), ur.Name, sent, ur.Size)
 	}
 	return &out, nil
 }
 
+// countingReader counts what net/http's writing goroutine takes from the archive.
 type countingReader struct {
 	r  io.Reader
-	n  int64
+	n  atomic.Int64
 	fn func(int64)
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
-	c.n += int64(n)
+	total := c.n.Add(int64(n))
 	if n > 0 && c.fn != nil {
-		c.fn(c.n)
+		c.fn(total)
 	}
 	return n, err
 }
