@@ -90,7 +90,7 @@ type Host struct {
 // rtRefs are registry slots of the runtime's entry points.
 type rtRefs struct {
 	begin, call, finish, owner, due, fire, create, runEntry, unloadBegin, unloadFinish,
-	hotPrepare, flushAll, command, commandList, runCode, packageStats, takeError int
+	hotPrepare, flushAll, command, commandList, runCode, packageStats int
 }
 
 var _ scripthost.Host = (*Host)(nil)
@@ -192,7 +192,6 @@ func (h *Host) newState() error {
 		unloadBegin: ref("unload_begin"), unloadFinish: ref("unload_finish"),
 		hotPrepare: ref("hot_prepare"), flushAll: ref("flush_all"), command: ref("command"),
 		commandList: ref("command_list"), runCode: ref("run_code"), packageStats: ref("package_stats"),
-		takeError: ref("take_error"),
 	}
 	if !h.opts.UnsafeLibs {
 		L.RawGetField(-1, "disable_unsafe")
@@ -574,18 +573,15 @@ func (h *Host) reportGoAt(pkg, class, event, defined string, err error) {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "Lua Error on Class '%s' Event '%s' (package '%s'):", class, event, pkgLabel(pkg))
-	if tb := h.takeError(); tb != "" {
-		// The runtime's handler saw the error where it happened, before the watchdog
-		// interrupted the reporting code: its text has the package's own frames.
-		b.WriteString("\n" + tb)
-		var attrs []any
-		if m := firstPosition.FindStringSubmatch(tb); m != nil {
-			attrs = append(attrs, "at", m[1]+":"+m[2])
+	msg := lerr.Message
+	if strings.HasPrefix(msg, "nanoforge/") {
+		// Raised inside the runtime (a timeout while it dispatched for the package): the
+		// package frames below say where.
+		if _, rest, ok := strings.Cut(msg, ": "); ok {
+			msg = rest
 		}
-		h.log.Error(b.String(), attrs...)
-		return
 	}
-	fmt.Fprintf(&b, "\n\t- [1] %s", bracketPosition(lerr.Message))
+	fmt.Fprintf(&b, "\n\t- [1] %s", bracketPosition(msg))
 	n := 2
 	for _, line := range strings.Split(lerr.Traceback, "\n") {
 		line = strings.TrimSpace(line)
@@ -636,20 +632,6 @@ func nameFrame(s string) string {
 		return "in main chunk"
 	}
 	return "in function '" + m[2] + "'"
-}
-
-// firstPosition finds the first "[file]:line" of a runtime traceback text.
-var firstPosition = regexp.MustCompile(`\[([^\]\n]+)\]:(\d+)`)
-
-// takeError returns the traceback text the runtime's handler left unreported, or "".
-func (h *Host) takeError() string {
-	L := h.L
-	if err := h.housekeeping(h.rt.takeError, 0, 1); err != nil {
-		return ""
-	}
-	s, _ := L.ToString(-1)
-	L.Pop(1)
-	return s
 }
 
 func pkgLabel(pkg string) string {

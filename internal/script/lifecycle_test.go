@@ -344,6 +344,15 @@ func TestTimeoutReportFallback(t *testing.T) {
 	th.reportGoAt("pkg", "Timer", "Callback", "pkg/Server/Index.lua:4",
 		&lua.Error{Kind: lua.TimeoutError, Message: "pkg/Server/x.lua:9: script timed out after 100ms", Chunk: "pkg/Server/x.lua", Line: 9,
 			Traceback: "stack traceback:\n\t[C]: in ?\n\tpkg/Server/x.lua:9: in function <pkg/Server/x.lua:7>\n\tnanoforge/runtime:12: in function <nanoforge/runtime:10>"})
+	// Raised in the runtime's own code: the package frame locates it.
+	th.reportGoAt("pkg", "Events", "Nested", "",
+		&lua.Error{Kind: lua.TimeoutError, Message: "nanoforge/runtime:250: script timed out after 100ms", Chunk: "nanoforge/runtime", Line: 250,
+			Traceback: "stack traceback:\n\tnanoforge/runtime:250: in function <nanoforge/runtime:240>\n\tpkg/Server/y.lua:3: in function <pkg/Server/y.lua:1>"})
+	nested := th.log.matching("Event 'Nested'")
+	if len(nested) != 1 || nested[0].Attrs["at"] != "pkg/Server/y.lua:3" ||
+		!strings.Contains(nested[0].Msg, "- [1] script timed out after 100ms\n\t- [2] [pkg/Server/y.lua]:3:") {
+		t.Errorf("nested report = %+v", nested)
+	}
 	recs = th.log.matching("Event 'Callback'")
 	if len(recs) != 1 || recs[0].Attrs["at"] != "pkg/Server/x.lua:9" ||
 		!strings.Contains(recs[0].Msg, "- [1] [pkg/Server/x.lua]:9: script timed out") ||

@@ -139,11 +139,6 @@ end
 
 -- traceback is the message handler of every protected call into package code: it returns the
 -- error text followed by one line per Lua frame, in the console format of nanos world.
--- pending holds the text traceback() made last, until it is reported. When the watchdog
--- interrupts a callback, the hook stays armed and interrupts the reporting code as well; the
--- Go side then takes the text with RT.take_error in a fresh call.
-local pending
-
 local function traceback(e)
 	local msg = describe_error(e)
 	if type(e) == "string" then
@@ -169,19 +164,11 @@ local function traceback(e)
 		end
 		level = level + 1
 	end
-	pending = concat(lines, "\n")
-	return pending
+	return concat(lines, "\n")
 end
 RT.traceback = traceback
 
-function RT.take_error()
-	local p = pending
-	pending = nil
-	return p or ""
-end
-
 local function report(P, class, event, tb)
-	pending = nil
 	local head = format("Lua Error on Class '%s' Event '%s' (package '%s'):", class, event, P and P.name or "?")
 	local file, line = tb:match("%- %[%d+%] %[([^%]]+)%]:(%d+)")
 	log("error", P, head .. "\n" .. tb, file and (file .. ":" .. line) or "")
