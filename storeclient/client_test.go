@@ -359,3 +359,18 @@ func TestDownloadReportsTheDestinationsError(t *testing.T) {
 		t.Fatalf("error = %v", err)
 	}
 }
+
+func TestUploadOfAShrinkingArchive(t *testing.T) {
+	c, _ := newTestClient(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.WriteHeader(201)
+	}), "tok")
+	_, err := c.Upload(context.Background(), UploadRequest{Kind: Packages, Name: "p", File: strings.NewReader("short"), Size: 1000})
+	if err == nil {
+		t.Fatal("an archive shorter than announced was accepted")
+	}
+	var ue *UnreachableError
+	if errors.As(err, &ue) {
+		t.Fatalf("reported as an unreachable Store: %v", err)
+	}
+}

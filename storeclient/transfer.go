@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -231,6 +232,10 @@ func (c *Client) Upload(ctx context.Context, ur UploadRequest) (*UploadResult, e
 	req.Header.Set("Content-Type", "multipart/form-data; boundary="+boundary)
 	var out UploadResult
 	if err := c.decode(req, &out); err != nil {
+		var ue *UnreachableError
+		if sent := counted.n.Load(); errors.As(err, &ue) && sent > 0 && sent < ur.Size {
+			return nil, fmt.Errorf("upload of %s %s broke after %d of %d bytes (%v); try again", ur.Kind.Singular(), ur.Name, sent, ur.Size, ue.Err)
+		}
 		return nil, err
 	}
 	if sent := counted.n.Load(); sent != ur.Size {
