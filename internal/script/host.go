@@ -90,7 +90,7 @@ type Host struct {
 // rtRefs are registry slots of the runtime's entry points.
 type rtRefs struct {
 	begin, call, finish, owner, due, fire, create, runEntry, unloadBegin, unloadFinish,
-	hotPrepare, flushAll, command, commandList, runCode, packageStats int
+	hotPrepare, flushAll, command, commandList, commandOwner, runCode, packageStats int
 }
 
 var _ scripthost.Host = (*Host)(nil)
@@ -191,7 +191,7 @@ func (h *Host) newState() error {
 		due: ref("due"), fire: ref("fire"), create: ref("create"), runEntry: ref("run_entry"),
 		unloadBegin: ref("unload_begin"), unloadFinish: ref("unload_finish"),
 		hotPrepare: ref("hot_prepare"), flushAll: ref("flush_all"), command: ref("command"),
-		commandList: ref("command_list"), runCode: ref("run_code"), packageStats: ref("package_stats"),
+		commandList: ref("command_list"), commandOwner: ref("command_owner"), runCode: ref("run_code"), packageStats: ref("package_stats"),
 	}
 	if !h.opts.UnsafeLibs {
 		L.RawGetField(-1, "disable_unsafe")
@@ -705,8 +705,8 @@ func (h *Host) ConsoleCommand(name string, args []string) (bool, error) {
 	err := L.CallRef(h.rt.command, 1+len(args), 1)
 	d := time.Since(start)
 	if err != nil {
-		owner := h.commandOwner(name)
-		h.reportGo(owner, "Console", "Command "+name, err)
+		owner, defined := h.commandOwner(name)
+		h.reportGoAt(owner, "Console", "Command "+name, defined, err)
 		if owner != "" {
 			h.srv.RecordTiming(owner, "Console:"+name, d)
 		}
@@ -717,19 +717,24 @@ func (h *Host) ConsoleCommand(name string, args []string) (bool, error) {
 	if !found {
 		return false, nil
 	}
-	if owner := h.commandOwner(name); owner != "" {
+	if owner, _ := h.commandOwner(name); owner != "" {
 		h.srv.RecordTiming(owner, "Console:"+name, d)
 	}
 	return true, nil
 }
 
-func (h *Host) commandOwner(name string) string {
-	for _, c := range h.Commands() {
-		if c.Name == name {
-			return c.Package
-		}
+// commandOwner returns the package of a script-registered command and where its callback is
+// defined ("" when there is no such command).
+func (h *Host) commandOwner(name string) (pkg, defined string) {
+	L := h.L
+	L.PushString(name)
+	if err := h.housekeeping(h.rt.commandOwner, 1, 2); err != nil {
+		return "", ""
 	}
-	return ""
+	pkg, _ = L.ToString(-2)
+	defined, _ = L.ToString(-1)
+	L.Pop(2)
+	return pkg, defined
 }
 
 // Commands lists the script-registered console commands, sorted by name.

@@ -48,8 +48,9 @@ func TestMemoryBomb(t *testing.T) {
 	if !ok || err == nil || !strings.Contains(err.Error(), "not enough memory") {
 		t.Fatalf("bomb = %v, %v; want found and a memory error", ok, err)
 	}
-	if len(th.log.matching("Lua Error on Class 'Console' Event 'Command bomb' (package 't-membomb')")) != 1 {
-		t.Errorf("the memory error was not reported with package and command\nlog:\n%s", th.log.dump())
+	bomb := th.log.matching("Lua Error on Class 'Console' Event 'Command bomb' (package 't-membomb')")
+	if len(bomb) != 1 || bomb[0].Attrs["at"] != "t-membomb/Server/Index.lua:2" {
+		t.Errorf("the memory error was not reported with package, command and position: %+v\nlog:\n%s", bomb, th.log.dump())
 	}
 	th.State().GC()
 	if used := th.State().MemoryUsed(); used > 8<<20 {

@@ -1179,9 +1179,14 @@ function RT.command(name, ...)
 	return true
 end
 
+-- command_owner names the package of command name and where its callback is defined.
 function RT.command_owner(name)
 	local c = commands[name]
-	return c and c.P.name or ""
+	if not c then return "", "" end
+	local info = getinfo(c.fn, "S")
+	local defined = ""
+	if info and info.what ~= "C" then defined = info.short_src .. ":" .. info.linedefined end
+	return c.P.name, defined
 end
 
 -- command_list encodes the registered commands as lines of name \31 description \31 params
