@@ -380,12 +380,13 @@ func (h *Handler) register() {
 				Category         *string   `json:"category,omitempty"`
 				Tags             *[]string `json:"tags,omitempty"`
 				Image            *string   `json:"image,omitempty"`
+				Team             *string   `json:"team,omitempty" doc:"move to this team (owner of the current team, admin of the new one)"`
 			}
 		}) (*struct{ Body ResourceBody }, error) {
 			a := actor(ctx)
 			b := in.Body
 			if _, err := s.UpdateResource(ctx, a, in.Kind, in.Name, core.ResourceUpdate{Title: b.Title, ShortDescription: b.ShortDescription,
-				Description: b.Description, Category: b.Category, Tags: b.Tags, Image: b.Image}); err != nil {
+				Description: b.Description, Category: b.Category, Tags: b.Tags, Image: b.Image, Team: b.Team}); err != nil {
 				return nil, h.humaErr(err)
 			}
 			v, err := s.GetResource(ctx, a, in.Kind, in.Name)

@@ -615,6 +615,21 @@ func TestCreateAndDeleteResource(t *testing.T) {
 		if v.Team.Name != "studio" || v.Category != "script" || v.Title != "The Game" || len(v.Releases) != 1 {
 			t.Fatalf("after upload: %+v", v.Resource)
 		}
+		// Moving between teams: owner of the source, admin of the target.
+		studio := "studio"
+		personal := "alice"
+		if _, err := f.svc.UpdateResource(ctx, bob, KindPackages, "game", ResourceUpdate{Team: &personal}); StatusOf(err) != http.StatusNotFound {
+			t.Fatalf("stranger moved an unpublished resource: %v", err)
+		}
+		if _, err := f.svc.UpdateResource(ctx, alice, KindPackages, "game", ResourceUpdate{Team: &personal}); err != nil {
+			t.Fatal(err)
+		}
+		bobs := "bob"
+		_, err = f.svc.UpdateResource(ctx, alice, KindPackages, "game", ResourceUpdate{Team: &bobs})
+		wantStatus(t, err, http.StatusForbidden)
+		if r, err := f.svc.UpdateResource(ctx, alice, KindPackages, "game", ResourceUpdate{Team: &studio}); err != nil || r.Team.Name != "studio" {
+			t.Fatalf("move back: %+v %v", r.Team, err)
+		}
 		// Unpublished: the owner may delete; strangers see nothing.
 		wantStatus(t, f.svc.DeleteResource(ctx, bob, KindPackages, "game"), http.StatusNotFound)
 		f.upload(t, alice, KindPackages, "keep", storetest.PackageZip(t, "1.0.0"), true, "")

@@ -211,6 +211,9 @@ type ResourceUpdate struct {
 	Category         *string
 	Tags             *[]string
 	Image            *string
+	// Team moves the resource to another team: it needs the owner role in the current team
+	// and the admin or owner role in the new one.
+	Team *string
 }
 
 // UpdateResource edits a resource's details (team owners and admins, manage scope).
@@ -270,9 +273,22 @@ func (s *Service) UpdateResource(ctx context.Context, a Actor, kind, name string
 			}
 			r.Tags = tags
 		}
+		if u.Team != nil && !strings.EqualFold(*u.Team, r.Team.Name) {
+			if err := s.requireTeam(ctx, q, a, r.Team, RoleOwner, ScopeManage); err != nil {
+				return err
+			}
+			to, err := s.teamByName(ctx, q, *u.Team)
+			if err != nil {
+				return err
+			}
+			if err := s.requireTeam(ctx, q, a, to, RoleAdmin, ScopeManage); err != nil {
+				return err
+			}
+			r.Team = to
+		}
 		r.UpdatedAt = db.Time(db.Millis(s.now()))
-		_, err = q.Exec(ctx, `UPDATE resources SET title = ?, short_description = ?, description = ?, category = ?, tags = ?, image = ?, search_text = ?, updated_at = ? WHERE id = ?`,
-			r.Title, r.ShortDescription, r.Description, r.Category, joinTags(r.Tags), r.Image, searchText(r), db.Millis(r.UpdatedAt), r.ID)
+		_, err = q.Exec(ctx, `UPDATE resources SET title = ?, short_description = ?, description = ?, category = ?, tags = ?, image = ?, search_text = ?, team_id = ?, updated_at = ? WHERE id = ?`,
+			r.Title, r.ShortDescription, r.Description, r.Category, joinTags(r.Tags), r.Image, searchText(r), r.Team.ID, db.Millis(r.UpdatedAt), r.ID)
 		return err
 	})
 	return r, err
