@@ -326,7 +326,11 @@ func (l *Libs) fileReadAsync(s *lua.State, f *fileObject, cbIdx int, length int6
 		var data []byte
 		var rerr error
 		if length > 0 {
-			buf := make([]byte, length)
+			size := int64(0)
+			if st, err := osf.Stat(); err == nil {
+				size = st.Size()
+			}
+			buf := make([]byte, max(min(length, size-start), 0))
 			n, err := osf.ReadAt(buf, start)
 			data = buf[:n]
 			if err != nil && err != io.EOF {

@@ -151,7 +151,15 @@ func (h *FileHandle) Read(n int64) string {
 		h.fail, h.eof = false, true
 		return string(data)
 	}
-	buf := make([]byte, n)
+	// Never allocate more than the file holds: a script asking for a
+	// terabyte must get a short read, not take the server down.
+	want := n
+	if st, err := h.f.Stat(); err == nil {
+		if rest := st.Size() - h.pos; rest < want {
+			want = max(rest, 0)
+		}
+	}
+	buf := make([]byte, want)
 	got, err := h.f.ReadAt(buf, h.pos)
 	h.pos += int64(got)
 	h.fail = false

@@ -239,6 +239,8 @@ func TestFileInLua(t *testing.T) {
 		j:Seek(1)
 		j:ReadAsync(4, function(s) async.part = s end)
 		j:ReadAsync(0, function(s) async.all = s end)
+		j:ReadAsync(1 << 40, function(s) async.huge = s end)
+		eq(j:Read(1 << 40), '"a":[1,2],"b":"x"}', "a huge length reads what there is from the position")
 
 		fails(function() File("../escape.txt") end, '"../escape.txt" leaves the server folder')
 		fails(function() File("/etc/passwd") end, "is absolute")
@@ -265,6 +267,7 @@ func TestFileInLua(t *testing.T) {
 	e.run(`
 		eq(async.json.b, "x", "ReadJSONAsync") eq(async.part, '"a":', "ReadAsync(n) from the position")
 		eq(async.all, '{"a":[1,2],"b":"x"}', "ReadAsync(0)")
+		eq(async.huge, '"a":[1,2],"b":"x"}', "ReadAsync with a huge length")
 	`)
 	if _, err := os.Stat(outside); err == nil {
 		t.Error("a file was created outside the server folder")
