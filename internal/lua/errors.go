@@ -115,7 +115,7 @@ func splitPosition(msg string) (string, int) {
 			j++
 		}
 		if j > i+1 && j < len(msg) && msg[j] == ':' {
-			if line, err := strconv.Atoi(msg[i+1 : j]); err == nil {
+			if line, err := strconv.Atoi(msg[i+1 : j]); err == nil && line > 0 {
 				return msg[:i], line
 			}
 		}

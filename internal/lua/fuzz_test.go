@@ -1,6 +1,8 @@
 package lua
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -40,5 +42,27 @@ func FuzzLoadString(f *testing.F) {
 		}
 		s.SetTop(top)
 		s.SetMemoryLimit(8 << 20)
+	})
+}
+
+// FuzzSplitPosition checks the parser of "chunk:line:" error prefixes on arbitrary messages
+// (scripts choose their error messages): it must not panic, and what it returns must be a
+// prefix of the message's first line.
+func FuzzSplitPosition(f *testing.F) {
+	for _, s := range []string{"a.lua:1: x", "::::", ":1:", "x:99999999999999999999: y", "a\n:2: b", "é:3: ü"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, msg string) {
+		chunk, line := splitPosition(msg)
+		if line == 0 {
+			if chunk != "" {
+				t.Fatalf("chunk %q without a line", chunk)
+			}
+			return
+		}
+		prefix := fmt.Sprintf("%s:%d:", chunk, line)
+		if chunk == "" || len(msg) < len(prefix) || strings.ContainsRune(chunk, '\n') {
+			t.Fatalf("splitPosition(%q) = %q, %d", msg, chunk, line)
+		}
 	})
 }
