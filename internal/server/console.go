@@ -32,11 +32,27 @@ var builtins []builtin
 func init() {
 	builtins = []builtin{
 		{"help", "", "list the console commands", (*Server).cmdHelp},
-		{"stop", "", "stop the server", func(s *Server, _ string, args []string) error { s.Stop(); return noArgs(args) }},
-		{"restart", "", "restart the server: reload all packages", func(s *Server, _ string, args []string) error { s.Restart(); return noArgs(args) }},
+		// A command given a bad argument does nothing: "stop now" may be a typo of something else.
+		{"stop", "", "stop the server", func(s *Server, _ string, args []string) error {
+			if err := noArgs(args); err != nil {
+				return err
+			}
+			s.Stop()
+			return nil
+		}},
+		{"restart", "", "restart the server: reload all packages", func(s *Server, _ string, args []string) error {
+			if err := noArgs(args); err != nil {
+				return err
+			}
+			s.Restart()
+			return nil
+		}},
 		{"clear", "", "clear the console", func(s *Server, _ string, args []string) error {
+			if err := noArgs(args); err != nil {
+				return err
+			}
 			s.out.WriteConsole([]byte("\x1b[H\x1b[2J\x1b[3J"))
-			return noArgs(args)
+			return nil
 		}},
 		{"log_level", "<1-3>", "change the log level: 1 normal, 2 debug, 3 verbose", (*Server).cmdLogLevel},
 		{"profiling", "<0-1>", "turn profiling logs off or on", (*Server).cmdProfiling},

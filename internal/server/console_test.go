@@ -1,6 +1,7 @@
 package server
 
 import (
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -415,5 +416,36 @@ func TestMapLoadedAndReloadedAtRuntime(t *testing.T) {
 	ts.exec("package unload isle")
 	if len(ts.MapConfig()) != 0 || ts.SpawnPoints() != nil {
 		t.Errorf("map data after unload = %v %v", ts.MapConfig(), ts.SpawnPoints())
+	}
+}
+
+// A command with a bad argument is reported and does nothing: "stop now" or "restart please"
+// must not take the server down or reload every package.
+func TestBadArgumentsDoNothing(t *testing.T) {
+	ts := newTestServer(t, []string{"--packages", "a"}, packagestest.Spec{Name: "a"})
+	if err := ts.Start(); err != nil {
+		t.Fatal(err)
+	}
+	for _, line := range []string{"stop now", "restart please", "clear all", "help me", "players all"} {
+		calls, out := ts.exec(line)
+		name, arg, _ := strings.Cut(line, " ")
+		want := fmt.Sprintf("WARN  %s: unexpected argument %q. Usage: %s", name, arg, name)
+		if !strings.Contains(out, want) {
+			t.Errorf("%q: output lacks %q:\n%s", line, want, out)
+		}
+		if strings.Contains(out, "\x1b[2J") || strings.Contains(out, "Available commands") {
+			t.Errorf("%q: the command ran anyway:\n%q", line, out)
+		}
+		for _, c := range calls {
+			if c == "reset" || c == "stop" || strings.HasPrefix(c, "unload") {
+				t.Errorf("%q: host call %q: the command ran anyway", line, c)
+			}
+		}
+		if ts.Stopped() {
+			t.Fatalf("%q stopped the server", line)
+		}
+	}
+	if !ts.Step() {
+		t.Error("server not running after the bad commands")
 	}
 }
