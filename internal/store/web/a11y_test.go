@@ -22,7 +22,8 @@ func TestPagesAccessible(t *testing.T) {
 	s.publishPackage(owner, "parkour", "1.0.0", true, "base-lib")
 	s.publishPackage(owner, "parkour", "1.1.0", false)
 	img := "https://example.org/p.png"
-	if _, err := s.svc.UpdateResource(context.Background(), actor(owner), "packages", "parkour", core.ResourceUpdate{Image: &img, Tags: &[]string{"movement"}}); err != nil {
+	desc := "# Parkour\n\nRun and jump.\n\n## How to play\n\nJump."
+	if _, err := s.svc.UpdateResource(context.Background(), actor(owner), "packages", "parkour", core.ResourceUpdate{Image: &img, Tags: &[]string{"movement"}, Description: &desc}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.svc.SetMember(context.Background(), actor(owner), "olga", "pete", core.RoleAdmin); err != nil {

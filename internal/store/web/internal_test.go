@@ -3,6 +3,9 @@ package web
 import (
 	"strings"
 	"testing"
+
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 )
 
 func TestLocalPath(t *testing.T) {
@@ -70,4 +73,60 @@ func TestTemplatesParse(t *testing.T) {
 			t.Errorf("page %s lacks its content or the layout", p)
 		}
 	}
+}
+
+func TestRenderMarkdown(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"# Title", "<h3>Title</h3>"},
+		{"## Part\n\ntext", "<h4>Part</h4>"},
+		{"###### Deep", "<h6>Deep</h6>"},
+		{"**bold** <script>alert(1)</script>", "<strong>bold</strong>"},
+		{"`<h1>` in code", "<code>&lt;h1&gt;</code>"},
+		{"[x](javascript:alert(1))", "x"},
+	}
+	for _, c := range cases {
+		got := string(renderMarkdown(c.in))
+		if !strings.Contains(got, c.want) {
+			t.Errorf("renderMarkdown(%q) = %q, want it to hold %q", c.in, got, c.want)
+		}
+		if strings.Contains(got, "<script") || strings.Contains(got, "javascript:") || strings.Contains(got, "<h1") || strings.Contains(got, "<h2") {
+			t.Errorf("renderMarkdown(%q) = %q keeps something unsafe or a top-level heading", c.in, got)
+		}
+	}
+}
+
+// FuzzRenderMarkdown: no Markdown produces a script, an event handler, a javascript: link or a
+// page-level heading in the parsed output.
+func FuzzRenderMarkdown(f *testing.F) {
+	for _, s := range []string{"# a", "<h1>x</h1>", "<img src=x onerror=alert(1)>", "[a](javascript:b)", "<H2 class=x>y</H2>", "```\n<h1>\n```"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		out := string(renderMarkdown(s))
+		nodes, err := html.ParseFragment(strings.NewReader(out), &html.Node{Type: html.ElementNode, Data: "div", DataAtom: atom.Div})
+		if err != nil {
+			t.Fatalf("renderMarkdown(%q) = %q does not parse: %v", s, out, err)
+		}
+		var walk func(n *html.Node)
+		walk = func(n *html.Node) {
+			if n.Type == html.ElementNode {
+				switch n.Data {
+				case "script", "iframe", "object", "embed", "style", "h1", "h2", "form", "input":
+					t.Fatalf("renderMarkdown(%q) = %q holds <%s>", s, out, n.Data)
+				}
+				for _, a := range n.Attr {
+					v := strings.ToLower(strings.TrimSpace(a.Val))
+					if strings.HasPrefix(a.Key, "on") || (a.Key == "href" || a.Key == "src") && strings.HasPrefix(v, "javascript:") {
+						t.Fatalf("renderMarkdown(%q) = %q holds %s=%q", s, out, a.Key, a.Val)
+					}
+				}
+			}
+			for c := n.FirstChild; c != nil; c = c.NextSibling {
+				walk(c)
+			}
+		}
+		for _, n := range nodes {
+			walk(n)
+		}
+	})
 }

@@ -25,6 +25,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"regexp"
+	"strconv"
 	"strings"
 	"time"
 
@@ -339,10 +341,7 @@ var funcs = template.FuncMap{
 	"isoTime": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 	"size":    humanSize,
 	"count":   humanCount,
-	"markdown": func(s string) template.HTML {
-		// core.RenderMarkdown sanitises with bluemonday's user-content policy.
-		return template.HTML(core.RenderMarkdown(s))
-	},
+	"markdown": renderMarkdown,
 	"join":  strings.Join,
 	"lower": strings.ToLower,
 	"noun": func(kind string) string {
@@ -370,6 +369,21 @@ var funcs = template.FuncMap{
 	},
 	"add":  func(a, b int) int { return a + b },
 	"lcat": func(s string) string { return strings.ReplaceAll(s, "-", " ") },
+}
+
+// headingTag matches heading tags in sanitised HTML (text cannot contain a raw '<' there).
+var headingTag = regexp.MustCompile(`<(/?)h([1-6])([\s>])`)
+
+// renderMarkdown renders user Markdown through the Store's renderer (goldmark, then
+// bluemonday's user-content policy) and moves its headings two levels down, so a description's
+// "# Title" sits below the page's own h1 and section h2 instead of competing with them.
+func renderMarkdown(src string) template.HTML {
+	out := headingTag.ReplaceAllStringFunc(core.RenderMarkdown(src), func(m string) string {
+		sub := headingTag.FindStringSubmatch(m)
+		level := min(int(sub[2][0]-'0')+2, 6)
+		return "<" + sub[1] + "h" + strconv.Itoa(level) + sub[3]
+	})
+	return template.HTML(out)
 }
 
 func humanSize(n int64) string {

@@ -390,6 +390,14 @@ func TestTeams(t *testing.T) {
 		t.Errorf("outsider adding themselves: %d", p.Status)
 	}
 	mustContain(t, p, "not a member")
+	// A plain member may leave on their own.
+	erin.follow(erin.post("/teams/speedsters/members", url.Values{"user": {"gina"}, "role": {"member"}}))
+	gp = gina.get("/teams/speedsters")
+	mustContain(t, gp, "Leave The Speedsters")
+	mustNotContain(t, gp, "Add a member")
+	p = gina.follow(gina.post("/teams/speedsters/members/gina/remove", nil))
+	mustContain(t, p, "gina is no longer in team speedsters")
+	mustNotContain(t, p, "Leave The Speedsters")
 	// Removing frank works.
 	p = erin.follow(erin.post("/teams/speedsters/members/frank/remove", nil))
 	mustContain(t, p, "frank is no longer in team speedsters")
@@ -582,7 +590,7 @@ func TestEditResource(t *testing.T) {
 	mustContain(t, p, "https:// URL", `value="ftp://example.org/x.png"`)
 	p = b.follow(b.post("/packages/tuner/edit", url.Values{"title": {"Tuner"}, "short_description": {"Tunes cars"}, "description": {"## Hello\n\n<img src=x onerror=alert(1)>"},
 		"tags": {"cars, Tuning"}, "image": {""}}))
-	mustContain(t, p, "<h1>Tuner</h1>", "Tunes cars", "<h2>Hello</h2>", "#tuning", "#cars")
+	mustContain(t, p, "<h1>Tuner</h1>", "Tunes cars", "<h4>Hello</h4>", "#tuning", "#cars")
 	mustNotContain(t, p, "onerror")
 	// The tag link finds it.
 	mustContain(t, b.get("/search?tag=tuning"), `href="/packages/tuner"`)
