@@ -338,12 +338,12 @@ var funcs = template.FuncMap{
 		}
 		return t.UTC().Format("2006-01-02 15:04 UTC")
 	},
-	"isoTime": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"size":    humanSize,
-	"count":   humanCount,
+	"isoTime":  func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"size":     humanSize,
+	"count":    humanCount,
 	"markdown": renderMarkdown,
-	"join":  strings.Join,
-	"lower": strings.ToLower,
+	"join":     strings.Join,
+	"lower":    strings.ToLower,
 	"noun": func(kind string) string {
 		if kind == core.KindAssets {
 			return "asset pack"
