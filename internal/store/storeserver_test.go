@@ -64,26 +64,43 @@ func TestTwoServersShareState(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var body bytes.Buffer
-			mw := multipart.NewWriter(&body)
-			mw.WriteField("changelog", "hi")
-			mw.WriteField("publish", "true")
-			fw, _ := mw.CreateFormFile("file", "release.zip")
-			fw.Write(storetest.PackageZip(t, "1.0.0"))
-			mw.Close()
-			req, _ := http.NewRequest("POST", addrs[0]+"/store/v1/packages/shared/releases", &body)
-			req.Header.Set("Content-Type", mw.FormDataContentType())
-			req.Header.Set("Authorization", "Token "+tok)
-			resp, err := http.DefaultClient.Do(req)
-			if err != nil {
-				t.Fatal(err)
+			upload := func(addr, version, extra string) (int, []byte) {
+				var body bytes.Buffer
+				mw := multipart.NewWriter(&body)
+				mw.WriteField("changelog", "hi")
+				mw.WriteField("publish", "true")
+				fw, _ := mw.CreateFormFile("file", "release.zip")
+				fw.Write(storetest.Zip(t, "Package.toml", storetest.PackageToml(version, nil, nil), "extra.txt", extra))
+				mw.Close()
+				req, _ := http.NewRequest("POST", addr+"/store/v1/packages/shared/releases", &body)
+				req.Header.Set("Content-Type", mw.FormDataContentType())
+				req.Header.Set("Authorization", "Token "+tok)
+				resp, err := http.DefaultClient.Do(req)
+				if err != nil {
+					t.Error(err)
+					return 0, nil
+				}
+				rb, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				return resp.StatusCode, rb
 			}
-			rb, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			if resp.StatusCode != 201 {
-				t.Fatalf("upload via server 0: %d %s", resp.StatusCode, rb)
+			status, rb := upload(addrs[0], "1.0.0", "a")
+			if status != 201 {
+				t.Fatalf("upload via server 0: %d %s", status, rb)
 			}
-			resp, err = http.Get(addrs[1] + "/api/v1/packages/shared/releases/1.0.0/download")
+			// The same new version through both servers at once: exactly one wins.
+			codes := make(chan int, 2)
+			for i, addr := range addrs {
+				go func() {
+					c, _ := upload(addr, "2.0.0", string(rune('x'+i)))
+					codes <- c
+				}()
+			}
+			c1, c2 := <-codes, <-codes
+			if !(c1 == 201 && c2 == 409 || c1 == 409 && c2 == 201) {
+				t.Fatalf("concurrent uploads through two servers: %d and %d, want one 201 and one 409", c1, c2)
+			}
+			resp, err := http.Get(addrs[1] + "/api/v1/packages/shared/releases/1.0.0/download")
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -2,13 +2,21 @@ package api_test
 
 import (
 	"bytes"
+	"crypto/rand"
+	"encoding/hex"
 	"encoding/json"
+	"fmt"
+	"io"
 	"mime/multipart"
+	"net"
 	"net/http"
+	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/nanoforge/nanoforge/internal/store/api"
 	"github.com/nanoforge/nanoforge/internal/store/core"
 
 	"github.com/nanoforge/nanoforge/internal/store/storetest"
@@ -173,4 +181,63 @@ func TestUploadLimitsAndErrors(t *testing.T) {
 func itoa(n int64) string {
 	b, _ := json.Marshal(n)
 	return string(b)
+}
+
+// A client that drops the connection mid-upload leaves no release and no temporary file.
+func TestInterruptedUpload(t *testing.T) {
+	w := newWorld(t, 0)
+	tmp := w.svc.Config().TmpDir
+	zip := storetest.Zip(t, "Package.toml", storetest.PackageToml("1.0.0", nil, nil), "big.bin", strings.Repeat("x", 200000))
+	body, ct := multipartZip(t, zip)
+	full, _ := io.ReadAll(body)
+	conn, err := net.Dial("tcp", strings.TrimPrefix(w.srv.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Fprintf(conn, "POST /store/v1/packages/cut/releases HTTP/1.1\r\nHost: x\r\nAuthorization: Token %s\r\nContent-Type: %s\r\nContent-Length: %d\r\n\r\n", w.tokens["bob"], ct, len(full))
+	conn.Write(full[:len(full)/2])
+	time.Sleep(100 * time.Millisecond)
+	conn.Close()
+	// The server notices the cut and answers nothing; wait (bounded) for it to clean up.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		entries, _ := os.ReadDir(tmp)
+		if len(entries) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("temporary upload files left behind: %v", entries)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if resp, _ := w.do(t, "bob", "GET", "/api/v1/packages/cut", nil, ""); resp.StatusCode != 404 {
+		t.Fatalf("interrupted upload created a resource: %d", resp.StatusCode)
+	}
+}
+
+func TestUploadTooLarge(t *testing.T) {
+	env := storetest.Open(t, storetest.Backends[0])
+	svc, err := core.New(env.DB, env.Blob, core.Config{TmpDir: t.TempDir(), MaxUploadSize: 1000, Argon2: core.Argon2Params{Time: 1, Memory: 64, Threads: 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(api.New(svc, api.Options{}, nil))
+	defer srv.Close()
+	u, _ := svc.CreateUser(ctx, "zed", "password-zed", false, false)
+	tok, _, _ := svc.CreateToken(ctx, core.Actor{UserID: u.ID, Scopes: core.ScopeAll}, "", "t", core.ScopeAll, time.Hour)
+	noise := make([]byte, 5000)
+	rand.Read(noise)
+	body, ct := multipartZip(t, storetest.Zip(t, "Package.toml", storetest.PackageToml("1.0.0", nil, nil), "big.bin", hex.EncodeToString(noise)))
+	req, _ := http.NewRequest("POST", srv.URL+"/store/v1/packages/big/releases", body)
+	req.Header.Set("Content-Type", ct)
+	req.Header.Set("Authorization", "Token "+tok)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusRequestEntityTooLarge || !strings.Contains(string(b), "1000 bytes") {
+		t.Fatalf("too large: %d %s", resp.StatusCode, b)
+	}
 }
