@@ -331,7 +331,7 @@ func (s *Server) applyPending() {
 		case "hotreload":
 			err = s.hotReloadRuntime(r.name)
 		case "reload all":
-			s.restart("Reloading all packages...")
+			s.restart("Reloading all packages...", s.loadedSelection())
 		}
 		if err != nil {
 			s.log.Error(fmt.Sprintf("package %s %s: %v", r.action, r.name, err))
@@ -397,26 +397,62 @@ func (s *Server) reloadRuntime(name string) error {
 	if i < 0 {
 		return fmt.Errorf("package '%s' is not loaded (use package load %s)", name, name)
 	}
-	info, err := s.src.Package(name)
+	// The manifest is read again: requirements it gained load first, and a new one that is
+	// missing, broken or cyclic leaves the running version in place.
+	others := slices.Delete(slices.Clone(s.loaded), i, i+1)
+	list, err := packages.ResolveLoad(name, others, s.src)
 	if err != nil {
-		return err
+		return fmt.Errorf("package '%s' not reloaded, the loaded version keeps running: %w", name, err)
+	}
+	info := list[len(list)-1]
+	for _, req := range list[:len(list)-1] {
+		s.log.Info(fmt.Sprintf("Loading '%s' first: a requirement of '%s'", req.Name, name))
+		s.takeRole(req)
+		if err := s.loadOne(req); err != nil {
+			s.dropRole(req.Name)
+			return fmt.Errorf("package '%s' not reloaded, the loaded version keeps running: its requirement '%s' failed to load", name, req.Name)
+		}
+		// Requirements stay ahead of the packages needing them in the load order.
+		last := s.loaded[len(s.loaded)-1]
+		s.loaded = slices.Insert(s.loaded[:len(s.loaded)-1], i, last)
+		i++
+		s.host.FireLoad([]string{req.Name})
 	}
 	if err := s.host.UnloadPackage(name); err != nil {
 		s.log.Warn(fmt.Sprintf("unloading '%s' for reload: %v", name, err))
 	}
 	s.log.Info(fmt.Sprintf("Reloading Package '%s'...", name))
+	deps := packages.Dependents(name, s.loaded)
+	slices.Reverse(deps)
 	s.takeRole(info)
 	if err := s.host.LoadPackage(info.ScriptPackage()); err != nil {
 		s.dropRole(name)
 		s.loaded = slices.Delete(s.loaded, i, i+1)
 		_ = s.host.UnloadPackage(name)
+		if len(deps) > 0 {
+			return fmt.Errorf("package '%s' failed to load and is now unloaded (%s still loaded without it): %w", name, quoteList(deps), err)
+		}
 		return fmt.Errorf("package '%s' failed to load and is now unloaded: %w", name, err)
 	}
+	for _, w := range info.Warnings {
+		s.log.Warn(w)
+	}
 	s.loaded[i] = info
-	s.takeRole(info)
 	s.host.FireLoad([]string{name})
 	s.log.Info(fmt.Sprintf("Package '%s' reloaded.", name))
+	if len(deps) > 0 {
+		s.log.Info(fmt.Sprintf("Not reloaded, requiring '%s': %s (reload them too if they keep what it exported)", name, quoteList(deps)))
+	}
 	return nil
+}
+
+// quoteList writes names as 'a', 'b', 'c'.
+func quoteList(names []string) string {
+	q := make([]string, len(names))
+	for i, n := range names {
+		q[i] = "'" + n + "'"
+	}
+	return strings.Join(q, ", ")
 }
 
 func (s *Server) hotReloadRuntime(name string) error {
@@ -437,14 +473,15 @@ func (s *Server) hotReloadRuntime(name string) error {
 	return nil
 }
 
-// restart unloads everything through a fresh script state and loads the plan again from disk
-// (console restart, map and package reload all).
-func (s *Server) restart(why string) {
+// restart unloads everything through a fresh script state and loads sel again, reading every
+// manifest from disk (console restart and map: the configured packages; package reload all:
+// the loaded ones).
+func (s *Server) restart(why string, sel packages.Selection) {
 	s.log.Info(why)
 	if err := s.host.Reset(); err != nil {
 		s.log.Error(fmt.Sprintf("resetting the script host: %v", err))
 	}
-	s.loadAll()
+	s.loadAll(sel)
 	s.log.Info(fmt.Sprintf("Reloaded %d packages", len(s.loaded)))
 }
 

@@ -213,12 +213,20 @@ func TestPackageCommands(t *testing.T) {
 		{"package load ghost", nil, []string{"package 'ghost' not loaded", "not found"}, nil},
 		{"package hotreload mid", []string{"hotreload mid"}, []string{"Package 'mid' hot reloaded."}, nil},
 		{"package reload lone", []string{"unload lone", "load lone", "fireload lone"}, []string{"Package 'lone' reloaded."}, nil},
+		{"package reload base", []string{"unload base", "load base", "fireload base"},
+			[]string{"Package 'base' reloaded.", "Not reloaded, requiring 'base': 'mid', 'top', 'side'"}, []string{"gm", "lone", "base", "mid", "top", "side"}},
 		{"package reload ghost", nil, []string{"package 'ghost' is not loaded (use package load ghost)"}, nil},
 		{"package unload base", []string{"unload side", "unload top", "unload mid", "unload base"},
 			[]string{"Unloading 'side' too: it requires 'base'", "Unloading 'mid' too: it requires 'base'", "Package 'base' unloaded."}, []string{"gm", "lone"}},
 		{"package unload base", nil, []string{"package 'base' is not loaded"}, nil},
 		{"package load lone side", []string{"load base", "fireload base", "load side", "fireload side"}, []string{"'lone' is already loaded"}, []string{"gm", "lone", "base", "side"}},
-		{"package reload all", []string{"reset", "load gm", "load lone", "fireload gm,lone"}, []string{"Reloading all packages..."}, []string{"gm", "lone"}},
+		// reload all reloads what is loaded now, console loads included; restart goes back to
+		// what Config.toml and the command line name.
+		{"package reload all", []string{"reset", "load gm", "load lone", "load base", "load side", "fireload gm,lone,base,side"},
+			[]string{"Reloading all packages...", "Reloaded 4 packages"}, []string{"gm", "lone", "base", "side"}},
+		{"package unload lone", []string{"unload lone"}, nil, []string{"gm", "base", "side"}},
+		{"package reload all", []string{"reset", "load gm", "load base", "load side", "fireload gm,base,side"}, nil, []string{"gm", "base", "side"}},
+		{"restart", []string{"reset", "load gm", "load lone", "fireload gm,lone"}, []string{"Restarting server..."}, []string{"gm", "lone"}},
 	}
 	for _, st := range steps {
 		calls, out := ts.exec(st.line)
@@ -447,5 +455,48 @@ func TestBadArgumentsDoNothing(t *testing.T) {
 	}
 	if !ts.Step() {
 		t.Error("server not running after the bad commands")
+	}
+}
+
+// package reload reads Package.toml again: a requirement it gained loads first and stays ahead
+// of it in the load order; one that cannot load leaves the running version in place.
+func TestReloadFollowsNewRequirements(t *testing.T) {
+	ts := newTestServer(t, []string{"--packages", "app"}, packagestest.Spec{Name: "app"},
+		packagestest.Spec{Name: "helper"}, packagestest.Spec{Name: "user", Requires: []string{"app"}})
+	if err := ts.Start(); err != nil {
+		t.Fatal(err)
+	}
+	ts.exec("package load user")
+	packagestest.MustWrite(t, ts.dir, packagestest.Spec{Name: "app", Requires: []string{"helper"}})
+	calls, out := ts.exec("package reload app")
+	want := []string{"load helper", "fireload helper", "unload app", "load app", "fireload app"}
+	if calls = calls[2:]; !slices.Equal(calls, want) { // after input and tick
+		t.Errorf("calls = %q, want %q", calls, want)
+	}
+	if got := ts.Loaded(); !slices.Equal(got, []string{"helper", "app", "user"}) {
+		t.Errorf("loaded = %v, want [helper app user]", got)
+	}
+	for _, line := range []string{"Loading 'helper' first: a requirement of 'app'", "Not reloaded, requiring 'app': 'user'"} {
+		if !strings.Contains(out, line) {
+			t.Errorf("output lacks %q:\n%s", line, out)
+		}
+	}
+	// Unloading helper now takes app and user with it: the order kept them behind it.
+	calls, _ = ts.exec("package unload helper")
+	if want := []string{"unload user", "unload app", "unload helper"}; !slices.Equal(calls[2:], want) {
+		t.Errorf("unload helper calls = %q, want %q", calls[2:], want)
+	}
+
+	ts.exec("package load user")
+	packagestest.MustWrite(t, ts.dir, packagestest.Spec{Name: "app", Requires: []string{"ghost"}})
+	calls, out = ts.exec("package reload app")
+	if len(calls) != 2 {
+		t.Errorf("a reload with a missing requirement touched the host: %q", calls)
+	}
+	if want := "ERROR package reload app: package 'app' not reloaded, the loaded version keeps running"; !strings.Contains(out, want) || !strings.Contains(out, "ghost") {
+		t.Errorf("output lacks %q naming ghost:\n%s", want, out)
+	}
+	if !slices.Contains(ts.Loaded(), "app") {
+		t.Errorf("app unloaded by a failed reload: %v", ts.Loaded())
 	}
 }

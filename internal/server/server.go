@@ -207,7 +207,7 @@ func (s *Server) Start() error {
 	c := s.cfg
 	s.log.Info(fmt.Sprintf("Starting Server at Port: %d. Version: %s. Map: '%s'.", c.Discover.Port, Version, c.Game.Map))
 	s.host = s.newHost()
-	s.loadAll()
+	s.loadAll(s.configSelection())
 	s.host.Start()
 	if s.opts.Console != nil {
 		go s.readConsole(s.opts.Console)
@@ -237,14 +237,38 @@ func (s *Server) newHost() scripthost.Host {
 	return h
 }
 
-// loadAll resolves the plan from the configuration and loads every package, firing Load after
-// the last one (start-up and `package reload all`).
-func (s *Server) loadAll() {
+// configSelection is what Config.toml and the command line ask to load (start-up, restart,
+// map change).
+func (s *Server) configSelection() packages.Selection {
 	c := s.cfg
-	sel := packages.Selection{
+	return packages.Selection{
 		GameMode: c.Game.GameMode, Packages: c.Game.Packages, Map: c.Game.Map,
 		LoadingScreen: c.Game.LoadingScreen, Assets: c.Game.Assets,
 	}
+}
+
+// loadedSelection is what is loaded now, in load order (`package reload all`): packages loaded
+// or unloaded from the console since start-up stay so, and a map kept out by
+// force_no_map_package stays out.
+func (s *Server) loadedSelection() packages.Selection {
+	c := s.cfg
+	sel := packages.Selection{LoadingScreen: c.Game.LoadingScreen, Assets: c.Game.Assets}
+	for _, l := range s.loaded {
+		switch l.Kind {
+		case scripthost.KindGameMode:
+			sel.GameMode = l.Name
+		case scripthost.KindMap:
+			sel.Map = l.Name
+		default:
+			sel.Packages = append(sel.Packages, l.Name)
+		}
+	}
+	return sel
+}
+
+// loadAll resolves the plan of sel and loads every package, firing Load after the last one
+// (start-up, restart and `package reload all`).
+func (s *Server) loadAll(sel packages.Selection) {
 	plan := packages.Resolve(sel, s.src)
 	if s.cfg.Run.AutoDownload {
 		plan = s.autoDownload(sel, plan)

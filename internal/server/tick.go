@@ -85,7 +85,7 @@ func (s *Server) Step() bool {
 
 	if s.restartReq && !s.stopReq {
 		s.restartReq = false
-		s.restart("Restarting server...")
+		s.restart("Restarting server...", s.configSelection())
 	}
 	if s.stopReq {
 		_ = s.Shutdown()
