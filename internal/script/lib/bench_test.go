@@ -157,3 +157,13 @@ func BenchmarkParseJSON(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkVectorConstructor measures Vector(x, y, z), the most used call
+// of the whole API in real packages.
+func BenchmarkVectorConstructor(b *testing.B) {
+	L := benchEnv(b)
+	runLoop(b, L, "", `
+		local v
+		for i = 1, n do v = Vector(i, 2, 3) end
+		assert(v.X == n)`)
+}

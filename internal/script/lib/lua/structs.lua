@@ -36,17 +36,22 @@ local function make_struct(name, comps, defaults)
 		locals[i] = format("local %s = tonumber(_%s) or %s", c, c, defaults[i])
 		fields[i] = format("%s = %s", c, c)
 	end
+	-- Two compiled copies of the body: Vector.new(x, y, z) and the class
+	-- call Vector(x, y, z), which gets the class as an extra first
+	-- argument; calling new from __call would cost a second call.
 	local src = format([[
 local S, tonumber, setmetatable = ...
 return function(%s)
 	%s
 	return setmetatable({ %s }, S)
-end]], concat(args, ", "), concat(locals, "\n\t"), concat(fields, ", "))
-	local new = assert(load(src, "=" .. name .. ".new"))(S, tonumber, setmetatable)
+end, function(_, %s)
+	%s
+	return setmetatable({ %s }, S)
+end]], concat(args, ", "), concat(locals, "\n\t"), concat(fields, ", "),
+		concat(args, ", "), concat(locals, "\n\t"), concat(fields, ", "))
+	local new, call = assert(load(src, "=" .. name .. ".new"))(S, tonumber, setmetatable)
 	S.new = new
-	setmetatable(S, {
-		__call = function(_, ...) return new(...) end,
-	})
+	setmetatable(S, { __call = call })
 	return S, new
 end
 
