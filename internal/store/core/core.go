@@ -120,6 +120,7 @@ type Error struct {
 	Field string
 }
 
+// Error returns the message, which says what to do.
 func (e *Error) Error() string { return e.Msg }
 
 func errf(status int, format string, args ...any) *Error {

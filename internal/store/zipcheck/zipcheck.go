@@ -84,6 +84,7 @@ type Error struct {
 	Msg   string
 }
 
+// Error renders "code: entry \"name\": message".
 func (e *Error) Error() string {
 	if e.Entry != "" {
 		return fmt.Sprintf("%s: entry %q: %s", e.Code, e.Entry, e.Msg)
