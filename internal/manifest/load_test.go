@@ -91,10 +91,10 @@ func TestCheckLayout(t *testing.T) {
 	if len(warns) != 2 {
 		t.Errorf("warnings: %v", warns)
 	}
-	if !hasWarning(warns, "server", `"Server"`, "case-sensitive") {
+	if !hasWarning(warns, "server", `"Server"`, "case-sensitive", "loads it anyway", "rename it") {
 		t.Errorf("no miscased folder warning: %v", warns)
 	}
-	if !hasWarning(warns, "index.lua", `"Index.lua"`) {
+	if !hasWarning(warns, "index.lua", `"Index.lua"`, "runs it anyway") {
 		t.Errorf("no miscased Index.lua warning: %v", warns)
 	}
 

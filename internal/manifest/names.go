@@ -113,7 +113,7 @@ func CheckLayoutFS(fsys fs.FS, label string) []Warning {
 			sub := filepath.Join(label, name)
 			if name != want {
 				warns = append(warns, Warning{File: sub, Message: fmt.Sprintf(
-					"folder %q must be named %q (names are case-sensitive on Linux, so its scripts would not load); rename it", name, want)})
+					"folder %q must be named %q: names are case-sensitive on Linux, where nanos world does not find it (this server loads it anyway); rename it", name, want)})
 			}
 			warns = append(warns, checkIndex(fsys, name, sub)...)
 		}
@@ -142,7 +142,7 @@ func checkIndex(fsys fs.FS, dir, label string) []Warning {
 	for _, e := range entries {
 		if !e.IsDir() && strings.EqualFold(e.Name(), "Index.lua") {
 			return []Warning{{File: filepath.Join(label, e.Name()), Message: fmt.Sprintf(
-				"entry file %q must be named \"Index.lua\" (names are case-sensitive on Linux, so it would not run); rename it", e.Name())}}
+				"entry file %q must be named \"Index.lua\": names are case-sensitive on Linux, where nanos world does not run it (this server runs it anyway); rename it", e.Name())}}
 		}
 	}
 	if hasLua {
