@@ -85,9 +85,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if h.opt.RateLimit > 0 {
+		// Signed-in clients are limited per token (or session); anonymous ones per address, so
+		// changing the user agent does not buy a fresh budget.
 		key := auth.Actor.Client
-		if key == "" {
-			key = httpauth.ClientKey(r)
+		if !auth.Actor.LoggedIn() || key == "" {
+			key = "addr:" + httpauth.ClientIP(r)
 		}
 		ok, rem, reset, err := h.svc.RateLimit(ctx, key, h.opt.RateLimit, time.Minute)
 		if err != nil {

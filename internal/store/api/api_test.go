@@ -355,6 +355,14 @@ func TestRateLimitHeaders(t *testing.T) {
 	if last.StatusCode != 429 || last.Header.Get("Retry-After") == "" || last.Header.Get("RateLimit-Limit") != "3" || last.Header.Get("RateLimit-Remaining") != "0" {
 		t.Fatalf("limit: %d %v", last.StatusCode, last.Header)
 	}
+	// A different user agent from the same address shares the budget.
+	req, _ := http.NewRequest("GET", w.srv.URL+"/api/v1/search", nil)
+	req.Header.Set("User-Agent", "something-else")
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 429 {
+		t.Fatalf("new user agent escaped the limit: %v %v", resp.StatusCode, err)
+	} else {
+		resp.Body.Close()
+	}
 	// Another client (a token) has its own budget.
 	if resp, _ := w.do(t, "bob", "GET", "/api/v1/search", nil, ""); resp.StatusCode != 200 || resp.Header.Get("RateLimit-Remaining") != "2" {
 		t.Fatalf("token budget: %d %v", resp.StatusCode, resp.Header)
