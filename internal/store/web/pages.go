@@ -603,6 +603,12 @@ func (h *Handler) signup(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, u core.User) error {
+	// Signing in again (or as someone else) ends the session this browser had.
+	if old := httpauth.From(r.Context()).Session; old != "" {
+		if err := h.svc.EndSession(r.Context(), old); err != nil {
+			return err
+		}
+	}
 	secret, _, err := h.svc.CreateSession(r.Context(), u)
 	if err != nil {
 		return err
@@ -886,6 +892,29 @@ func (h *Handler) teamAction(w http.ResponseWriter, r *http.Request, do func(a c
 	}
 	// The actor may have just left the team; its page is still public.
 	h.redirect(w, r, "/teams/"+url.PathEscape(team), flash)
+}
+
+func (h *Handler) editTeam(w http.ResponseWriter, r *http.Request) {
+	h.teamAction(w, r, func(a core.Actor, team string) (string, error) {
+		f := r.PostForm
+		title, desc, image := strings.TrimSpace(f.Get("title")), strings.TrimSpace(f.Get("description")), strings.TrimSpace(f.Get("image"))
+		switch {
+		case len(title) > 100:
+			return "", &core.Error{Status: http.StatusUnprocessableEntity, Field: "team_title", Msg: "The display name is longer than 100 characters."}
+		case len(desc) > 2000:
+			return "", &core.Error{Status: http.StatusUnprocessableEntity, Field: "team_description", Msg: "The description is longer than 2000 characters."}
+		case image != "" && !strings.HasPrefix(image, "https://"):
+			// Team logos are shown on pages; only https links keep them from mixed or script content.
+			return "", &core.Error{Status: http.StatusUnprocessableEntity, Field: "team_image", Msg: "The logo must be an https:// URL."}
+		}
+		if title == "" {
+			title = team
+		}
+		if _, err := h.svc.UpdateTeam(r.Context(), a, team, &title, &desc, &image); err != nil {
+			return "", err
+		}
+		return "The details of team " + team + " are saved.", nil
+	})
 }
 
 func (h *Handler) setMember(w http.ResponseWriter, r *http.Request) {

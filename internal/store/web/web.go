@@ -99,6 +99,7 @@ func (h *Handler) routes() {
 	m.HandleFunc("GET /teams", h.teamsPage)
 	m.HandleFunc("POST /teams", h.createTeam)
 	m.HandleFunc("GET /teams/{team}", h.teamPage)
+	m.HandleFunc("POST /teams/{team}", h.editTeam)
 	m.HandleFunc("POST /teams/{team}/members", h.setMember)
 	m.HandleFunc("POST /teams/{team}/members/{user}/remove", h.removeMember)
 	m.HandleFunc("GET /new", h.newResourcePage)

@@ -122,6 +122,21 @@ func TestSignupLoginLogout(t *testing.T) {
 		t.Fatalf("wrong password: status %d", p.Status)
 	}
 	mustContain(t, p, "wrong user name or password", `value="bob"`)
+	// Signing in again ends the previous session: its cookie no longer works.
+	b.get("/login")
+	b.follow(b.post("/login", url.Values{"name": {"bob"}, "password": {"long-enough"}}))
+	old := sessionCookie(t, b, s)
+	b.get("/login")
+	b.follow(b.post("/login", url.Values{"name": {"bob"}, "password": {"long-enough"}}))
+	if cur := sessionCookie(t, b, s); cur == old {
+		t.Fatal("signing in again kept the same session")
+	}
+	stale := s.browser()
+	u, _ := url.Parse(s.srv.URL)
+	stale.c.Jar.SetCookies(u, []*http.Cookie{{Name: "nfs_session", Value: old}})
+	if p := stale.get("/account/tokens"); p.Status != http.StatusSeeOther {
+		t.Errorf("the replaced session still opens the tokens page: %d", p.Status)
+	}
 	// next keeps local paths and drops anything that leaves the site.
 	for next, want := range map[string]string{"/teams": "/teams", "//evil.example/": "/", "https://evil.example/": "/", "/\\evil.example": "/"} {
 		b := s.browser()
@@ -398,6 +413,17 @@ func TestTeams(t *testing.T) {
 	p = gina.follow(gina.post("/teams/speedsters/members/gina/remove", nil))
 	mustContain(t, p, "gina is no longer in team speedsters")
 	mustNotContain(t, p, "Leave The Speedsters")
+	// Team details: admins edit them, outsiders cannot, logos must be https.
+	p = erin.post("/teams/speedsters", url.Values{"title": {"Speedsters"}, "description": {"We drive fast."}, "image": {"http://example.org/l.png"}})
+	if p.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("http logo: %d", p.Status)
+	}
+	mustContain(t, p, "must be an https:// URL", `value="http://example.org/l.png"`)
+	p = erin.follow(erin.post("/teams/speedsters", url.Values{"title": {"Speedsters"}, "description": {"We drive fast."}, "image": {"https://example.org/l.png"}}))
+	mustContain(t, p, "are saved", "<h1>Speedsters</h1>", "We drive fast.", `src="https://example.org/l.png" alt="Speedsters logo"`)
+	if p := gina.post("/teams/speedsters", url.Values{"title": {"Hijacked"}}); p.Status != http.StatusForbidden {
+		t.Errorf("outsider editing the team: %d", p.Status)
+	}
 	// Removing frank works.
 	p = erin.follow(erin.post("/teams/speedsters/members/frank/remove", nil))
 	mustContain(t, p, "frank is no longer in team speedsters")
@@ -688,4 +714,16 @@ func FuzzUploadForm(f *testing.F) {
 			t.Fatalf("status %d for body %q", resp.StatusCode, body)
 		}
 	})
+}
+
+func sessionCookie(t *testing.T, b *browser, s *site) string {
+	t.Helper()
+	u, _ := url.Parse(s.srv.URL)
+	for _, c := range b.c.Jar.Cookies(u) {
+		if c.Name == "nfs_session" {
+			return c.Value
+		}
+	}
+	t.Fatal("no session cookie")
+	return ""
 }
