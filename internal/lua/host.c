@@ -32,8 +32,7 @@ static void *nf_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
 	if (nsize > old && x->host == 0) {
 		if (x->limit && x->used + (nsize - old) > x->limit) return NULL;
 		uint64_t hard = __atomic_load_n(&x->hard_seq, __ATOMIC_RELAXED);
-		if (hard && hard == __atomic_load_n(&x->seq, __ATOMIC_RELAXED) &&
-		    __atomic_load_n(&x->active, __ATOMIC_RELAXED))
+		if ((hard & 1) && hard == __atomic_load_n(&x->seq, __ATOMIC_RELAXED))
 			return NULL; // the watchdog gave up waiting for the hook: stop library calls growing
 	}
 	void *p = realloc(ptr, nsize);
@@ -53,8 +52,7 @@ static void nf_unlock(nf_state *x) { __atomic_store_n(&x->lock, 0, __ATOMIC_RELE
 
 static int nf_expired(nf_state *x) {
 	uint64_t f = __atomic_load_n(&x->fire_seq, __ATOMIC_SEQ_CST);
-	return f != 0 && f == __atomic_load_n(&x->seq, __ATOMIC_SEQ_CST) &&
-	       __atomic_load_n(&x->active, __ATOMIC_SEQ_CST);
+	return (f & 1) && f == __atomic_load_n(&x->seq, __ATOMIC_SEQ_CST);
 }
 
 // nf_stop_hook runs on every instruction once armed. A hook left over from an earlier call
@@ -88,8 +86,7 @@ static void nf_arm(lua_State *L) {
 // resumer's stack until nf_co_resume clears x->running).
 void nf_watchdog_fire(nf_state *x, uint64_t seq) {
 	nf_lock(x);
-	if (__atomic_load_n(&x->seq, __ATOMIC_SEQ_CST) == seq &&
-	    __atomic_load_n(&x->active, __ATOMIC_SEQ_CST)) {
+	if ((seq & 1) && __atomic_load_n(&x->seq, __ATOMIC_SEQ_CST) == seq) {
 		__atomic_store_n(&x->fire_seq, seq, __ATOMIC_SEQ_CST);
 		nf_arm(x->main);
 		if (x->running) nf_arm(x->running);

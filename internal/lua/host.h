@@ -37,8 +37,7 @@ typedef struct nf_state {
 	int host;           // > 0 while Go code runs: the cap is not enforced then
 	int argerr;         // argument number for NF_ARGERR
 	// Watchdog, shared with the watchdog goroutine.
-	uint64_t seq;       // incremented at the start of every outermost call
-	uint64_t active;    // 1 while an outermost call runs
+	uint64_t seq;       // incremented at the start and end of every watched call: odd while one runs
 	int64_t budget_ns;  // budget of the running call, for the message
 	uint64_t fire_seq;  // seq of the call the watchdog interrupted
 	uint64_t hard_seq;  // seq of the call whose allocations now fail (stuck in a library call)

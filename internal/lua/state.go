@@ -68,6 +68,7 @@ type vm struct {
 	armedDepth int
 	wd         *watchdog
 	lz         lazyState
+	seq        uint64 // Go's copy of x.seq, which only the owning goroutine writes
 	lastBudget time.Duration
 }
 

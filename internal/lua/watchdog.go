@@ -30,10 +30,9 @@ type watchdog struct {
 }
 
 func (v *vm) seqp() *uint64      { return (*uint64)(unsafe.Pointer(&v.x.seq)) }
-func (v *vm) activep() *uint64   { return (*uint64)(unsafe.Pointer(&v.x.active)) }
 func (v *vm) budgetp() *int64    { return (*int64)(unsafe.Pointer(&v.x.budget_ns)) }
 func (v *vm) fireSeqp() *uint64  { return (*uint64)(unsafe.Pointer(&v.x.fire_seq)) }
-func (v *vm) timedOut() bool     { return atomic.LoadUint64(v.fireSeqp()) == atomic.LoadUint64(v.seqp()) }
+func (v *vm) timedOut() bool     { return atomic.LoadUint64(v.fireSeqp()) == v.seq }
 func (v *vm) armedBudget() int64 { return atomic.LoadInt64(v.budgetp()) }
 
 // enter starts a call. It arms the watchdog when budget > 0 and no outer call armed it, and
@@ -47,10 +46,13 @@ func (v *vm) enter(budget time.Duration) bool {
 		return false
 	}
 	v.armedDepth = v.depth
-	v.lastBudget = budget
-	atomic.StoreInt64(v.budgetp(), int64(budget))
-	atomic.AddUint64(v.seqp(), 1)
-	atomic.StoreUint64(v.activep(), 1)
+	if budget != v.lastBudget {
+		v.lastBudget = budget
+		atomic.StoreInt64(v.budgetp(), int64(budget))
+	}
+	// One store per call edge: seq is odd while a watched call runs.
+	v.seq++
+	atomic.StoreUint64(v.seqp(), v.seq)
 	if v.wd == nil {
 		v.startWatchdog()
 	} else if v.wd.park.Load() {
@@ -69,7 +71,8 @@ func (v *vm) leave(armed, timedOut bool) {
 		return
 	}
 	v.armedDepth = 0
-	atomic.StoreUint64(v.activep(), 0)
+	v.seq++
+	atomic.StoreUint64(v.seqp(), v.seq)
 	if timedOut {
 		// Remove the hook now rather than at the next call's first instruction.
 		C.nf_watchdog_clear(v.x)
@@ -134,7 +137,7 @@ func (v *vm) watch(w *watchdog) {
 		case <-timer.C:
 		}
 		budget := time.Duration(v.armedBudget())
-		if atomic.LoadUint64(v.activep()) == 0 {
+		if atomic.LoadUint64(v.seqp())&1 == 0 {
 			idle++
 			if idle < 50 {
 				timer.Reset(period(budget))
@@ -142,7 +145,7 @@ func (v *vm) watch(w *watchdog) {
 			}
 			// Long idle: sleep until a call starts instead of polling.
 			w.park.Store(true)
-			if atomic.LoadUint64(v.activep()) == 0 {
+			if atomic.LoadUint64(v.seqp())&1 == 0 {
 				select {
 				case <-w.stop:
 					return
@@ -154,6 +157,10 @@ func (v *vm) watch(w *watchdog) {
 		}
 		idle = 0
 		seq := atomic.LoadUint64(v.seqp())
+		if seq&1 == 0 { // the call ended meanwhile
+			timer.Reset(period(budget))
+			continue
+		}
 		now := time.Now()
 		if seq != lastSeq {
 			lastSeq, start, fired, hard = seq, now, false, false
