@@ -167,8 +167,22 @@ func TestAuthorizationMatrix(t *testing.T) {
 					t.Errorf("%s GET %s (%s): %d, want %d: %s", who, path, obj, resp.StatusCode, want, body)
 				}
 			}
+			// Resolve with a pin: drafts are never installed; private releases only for members.
+			wantResolve := want
+			if obj == "draft" {
+				wantResolve = 404
+			}
+			resp, body := w.json(t, who, "POST", "/api/v1/resolve", map[string]any{"packages": []string{"thing@" + v}})
+			if resp.StatusCode != wantResolve {
+				t.Errorf("%s resolve thing@%s (%s): %d, want %d: %s", who, v, obj, resp.StatusCode, wantResolve, body)
+			}
+			// The nanos world v1 item always shows the latest public release.
+			resp, body = w.do(t, who, "GET", "/store/v1/packages/thing", nil, "")
+			if resp.StatusCode != 200 || !strings.Contains(string(body), `"latestRelease":{"version":"1.0.0"`) {
+				t.Errorf("%s v1 item: %d %s", who, resp.StatusCode, body)
+			}
 			// The resource page lists the release only for those who may see it.
-			resp, body := w.do(t, who, "GET", "/api/v1/packages/thing", nil, "")
+			resp, body = w.do(t, who, "GET", "/api/v1/packages/thing", nil, "")
 			listed := strings.Contains(string(body), `"version":"`+v+`"`)
 			if resp.StatusCode != 200 || listed != visible(who, obj) {
 				t.Errorf("%s resource page lists %s release: %v (status %d)", who, obj, listed, resp.StatusCode)
