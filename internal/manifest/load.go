@@ -415,7 +415,7 @@ func loadAssets(src source, name string) (*AssetPack, []Warning, error) {
 	}
 	file := findFile(entries, AssetsFile, src, &warns)
 	if file == "" {
-		return nil, warns, fmt.Errorf("load asset pack %s: no Assets.toml in %s: an asset pack folder needs one (see the template in docs/packages.md): %w", name, src.label, ErrNoManifest)
+		return nil, warns, fmt.Errorf("load asset pack %s: %w: no Assets.toml in %s; an asset pack folder needs one (see the template in docs/packages.md)", name, ErrNoManifest, src.label)
 	}
 	path := src.path(file)
 	data, err := fs.ReadFile(src.fsys, file)

@@ -54,22 +54,33 @@ func (d *DirSource) Package(name string) (*Info, error) {
 
 // AssetPack reads the named asset pack's requirements.
 func (d *DirSource) AssetPack(name string) ([]string, error) {
+	reqs, _, err := d.AssetPackNotes(name)
+	return reqs, err
+}
+
+// AssetPackNotes reads the named asset pack's requirements and its manifest's warnings, each
+// naming the file (an old Assets.toml converted, with the original kept beside it).
+func (d *DirSource) AssetPackNotes(name string) ([]string, []string, error) {
 	if err := checkFolderName(name); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	dir := filepath.Join(d.Root, AssetsDir, name)
 	st, err := os.Stat(dir)
 	if errors.Is(err, fs.ErrNotExist) || err == nil && !st.IsDir() {
-		return nil, fmt.Errorf("asset pack '%s': %w", name, ErrNotFound)
+		return nil, nil, fmt.Errorf("asset pack '%s': %w", name, ErrNotFound)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("asset pack '%s': %w", name, err)
+		return nil, nil, fmt.Errorf("asset pack '%s': %w", name, err)
 	}
-	a, _, err := manifest.LoadAssetsDir(dir, manifest.LoadOptions{ReadOnly: d.ReadOnly})
+	a, warns, err := manifest.LoadAssetsDir(dir, manifest.LoadOptions{ReadOnly: d.ReadOnly})
 	if err != nil {
-		return nil, fmt.Errorf("asset pack '%s': %w", name, err)
+		return nil, nil, err
 	}
-	return slices.Clone(a.AssetsRequirements), nil
+	notes := make([]string, 0, len(warns))
+	for _, w := range warns {
+		notes = append(notes, w.String())
+	}
+	return slices.Clone(a.AssetsRequirements), notes, nil
 }
 
 // checkFolderName rejects names that would leave the Packages or Assets folder.

@@ -304,40 +304,69 @@ func (p *Plan) resolveMap(name string, r *resolver) {
 	p.Order = r.order
 }
 
+// AssetPackNoter is a Source that also returns an asset pack manifest's warnings (an old
+// format converted, unknown keys), which the plan keeps as notes. DirSource is one.
+type AssetPackNoter interface {
+	AssetPackNotes(name string) (requires, notes []string, err error)
+}
+
 func (p *Plan) resolveAssets(configured []string, src Source) {
 	seen := map[string]bool{}
-	var add func(name, by string)
-	add = func(name, by string) {
-		if name == "" || seen[name] {
-			return
-		}
-		seen[name] = true
-		if name == BuiltinAssetPack {
-			p.AssetPacks = append(p.AssetPacks, name)
-			return
-		}
-		reqs, err := src.AssetPack(name)
-		if err != nil {
-			if errors.Is(err, ErrNotFound) {
-				p.MissingAssets = append(p.MissingAssets, name)
-				p.AssetErrors = append(p.AssetErrors, fmt.Errorf("asset pack '%s' required by %s is missing: no folder Assets/%s (install it or remove it from %s)", name, by, name, by))
-			} else {
-				p.AssetErrors = append(p.AssetErrors, fmt.Errorf("asset pack '%s' required by %s: %w", name, by, err))
-			}
-			return
-		}
-		p.AssetPacks = append(p.AssetPacks, name)
-		for _, req := range reqs {
-			add(req, fmt.Sprintf("asset pack '%s'", name))
-		}
-	}
 	for _, a := range configured {
-		add(a, "Config.toml assets")
+		p.addAssets(a, "Config.toml assets", src, seen)
 	}
 	for _, info := range p.Order {
 		for _, a := range info.AssetsRequirements {
-			add(a, fmt.Sprintf("package '%s'", info.Name))
+			p.addAssets(a, fmt.Sprintf("package '%s'", info.Name), src, seen)
 		}
+	}
+}
+
+// RequireAssets adds the asset packs that info requires, and theirs, to a plan that does not
+// load them yet: a package loaded from the console brings its assets_requirements. Problems
+// are appended to AssetErrors and Notes as Resolve records them.
+func (p *Plan) RequireAssets(info *Info, src Source) {
+	seen := map[string]bool{}
+	for _, a := range p.AssetPacks {
+		seen[a] = true
+	}
+	for _, a := range info.AssetsRequirements {
+		p.addAssets(a, fmt.Sprintf("package '%s'", info.Name), src, seen)
+	}
+}
+
+// addAssets adds the asset pack name, required by by, then its own requirements.
+func (p *Plan) addAssets(name, by string, src Source, seen map[string]bool) {
+	if name == "" || seen[name] {
+		return
+	}
+	seen[name] = true
+	if name == BuiltinAssetPack {
+		p.AssetPacks = append(p.AssetPacks, name)
+		return
+	}
+	var reqs, notes []string
+	var err error
+	if n, ok := src.(AssetPackNoter); ok {
+		reqs, notes, err = n.AssetPackNotes(name)
+		p.Notes = append(p.Notes, notes...)
+	} else {
+		reqs, err = src.AssetPack(name)
+	}
+	if err != nil {
+		if errors.Is(err, ErrNotFound) {
+			if !slices.Contains(p.MissingAssets, name) {
+				p.MissingAssets = append(p.MissingAssets, name)
+			}
+			p.AssetErrors = append(p.AssetErrors, fmt.Errorf("asset pack '%s' required by %s is missing: no folder Assets/%s (install it or remove it from %s)", name, by, name, by))
+		} else {
+			p.AssetErrors = append(p.AssetErrors, fmt.Errorf("asset pack '%s' required by %s: %w", name, by, err))
+		}
+		return
+	}
+	p.AssetPacks = append(p.AssetPacks, name)
+	for _, req := range reqs {
+		p.addAssets(req, fmt.Sprintf("asset pack '%s'", name), src, seen)
 	}
 }
 

@@ -364,10 +364,31 @@ func (s *Server) loadRuntime(name string) error {
 			s.dropRole(info.Name)
 			return err
 		}
+		s.requireAssets(info)
 		// Outside start-up, Load fires right after each package (nanos-spec §4.10).
 		s.host.FireLoad([]string{info.Name})
 	}
 	return nil
+}
+
+// requireAssets loads the asset packs a package loaded from the console requires, and logs
+// what it added or could not find.
+func (s *Server) requireAssets(info *packages.Info) {
+	if s.plan == nil || len(info.AssetsRequirements) == 0 {
+		return
+	}
+	p := s.plan
+	packs, errs, notes := len(p.AssetPacks), len(p.AssetErrors), len(p.Notes)
+	p.RequireAssets(info, s.src)
+	for _, n := range p.Notes[notes:] {
+		s.log.Warn(n)
+	}
+	for _, e := range p.AssetErrors[errs:] {
+		s.log.Error(e.Error())
+	}
+	if added := p.AssetPacks[packs:]; len(added) > 0 {
+		s.log.Info(fmt.Sprintf("Loading asset packs: %v", added))
+	}
 }
 
 func (s *Server) unloadRuntime(name string) error {
@@ -416,6 +437,7 @@ func (s *Server) reloadRuntime(name string) error {
 		last := s.loaded[len(s.loaded)-1]
 		s.loaded = slices.Insert(s.loaded[:len(s.loaded)-1], i, last)
 		i++
+		s.requireAssets(req)
 		s.host.FireLoad([]string{req.Name})
 	}
 	if err := s.host.UnloadPackage(name); err != nil {
@@ -438,6 +460,7 @@ func (s *Server) reloadRuntime(name string) error {
 		s.log.Warn(w)
 	}
 	s.loaded[i] = info
+	s.requireAssets(info)
 	s.host.FireLoad([]string{name})
 	s.log.Info(fmt.Sprintf("Package '%s' reloaded.", name))
 	if len(deps) > 0 {

@@ -428,3 +428,42 @@ func TestAutoDownloadUnavailable(t *testing.T) {
 		t.Errorf("no warning:\n%s", ts.out.String())
 	}
 }
+
+// A package loaded from the console brings its asset packs, and converting an old Assets.toml
+// is logged naming the file, as for packages.
+func TestRuntimeLoadBringsAssetPacks(t *testing.T) {
+	dir := t.TempDir()
+	if err := packagestest.WriteAssetPack(dir, "pack-b"); err != nil {
+		t.Fatal(err)
+	}
+	old := filepath.Join(dir, "Assets", "old-pack")
+	if err := os.MkdirAll(old, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// A 2022 asset pack: [asset_pack] with name, image and one unreal_folder.
+	legacy := "[asset_pack]\nname = \"Old\"\nauthor = \"me\"\nversion = \"1.0.0\"\nimage = \"x.jpg\"\nunreal_folder = \"Old\"\nassets_requirements = [\"pack-b\"]\n[assets.maps]\nM = \"Old/M\"\n"
+	if err := os.WriteFile(filepath.Join(old, "Assets.toml"), []byte(legacy), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ts := newTestServerIn(t, dir, []string{"--assets", "pack-b"},
+		packagestest.Spec{Name: "s", Assets: []string{"old-pack", "pack-b", "lost-pack"}})
+	if err := ts.Start(); err != nil {
+		t.Fatal(err)
+	}
+	_, out := ts.exec("package load s")
+	if got := ts.AssetPacks(); !slices.Equal(got, []string{"pack-b", "old-pack"}) {
+		t.Errorf("AssetPacks() after package load = %v, want [pack-b old-pack]", got)
+	}
+	for _, want := range []string{
+		"Loading asset packs: [old-pack]",
+		filepath.Join(old, "Assets.toml"),
+		"ERROR asset pack 'lost-pack' required by package 's' is missing",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("output lacks %q:\n%s", want, out)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(old, "Assets.toml.old")); err != nil {
+		t.Errorf("original Assets.toml not kept beside the converted one: %v", err)
+	}
+}
