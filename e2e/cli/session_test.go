@@ -193,3 +193,52 @@ func TestCheckListsLocalAndStoreResources(t *testing.T) {
 		t.Errorf("install from the lock restored %s", v)
 	}
 }
+
+func TestUploadChangelogSources(t *testing.T) {
+	t.Parallel()
+	token := account(t)
+	author := t.TempDir()
+	name := uniq(t, "notes")
+	mustOK(t, runCLI(t, author, "add", "package", name, "--yes"))
+	toml := filepath.Join(author, "Packages", name, "Package.toml")
+	setVersion := func(v string) {
+		data, _ := os.ReadFile(toml)
+		os.WriteFile(toml, []byte(strings.Replace(string(data), `version =               "`+prevVersion(v)+`"`, `version =               "`+v+`"`, 1)), 0o644)
+	}
+	// From a file.
+	notes := filepath.Join(t.TempDir(), "CHANGES.md")
+	os.WriteFile(notes, []byte("## 0.1.0\n\n- first\n"), 0o644)
+	mustOK(t, runCLI(t, author, "upload", "package", name, "--token", token, "--changelog-file", notes))
+	// At the prompt, several lines ended by an empty one.
+	setVersion("0.2.0")
+	r := runSession(t, author, "upload package "+name+" --token "+token+"\nline one\nline two\n\nstop\n", false)
+	if r.code != 0 || !strings.Contains(r.stdout, "Please enter the Changelog") {
+		t.Fatalf("prompted changelog: %s", r)
+	}
+	// Both flags at once are refused.
+	setVersion("0.3.0")
+	if r := runCLI(t, author, "upload", "package", name, "--token", token, "--changelog", "x", "--changelog-file", notes); r.code != 2 {
+		t.Fatalf("both changelog flags: %s", r)
+	}
+	res, err := client(t, token).Resource(context.Background(), storeclient.Packages, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, rel := range res.Releases {
+		got[rel.Version] = rel.Changelog
+	}
+	if got["0.1.0"] != "## 0.1.0\n\n- first" || got["0.2.0"] != "line one\nline two" || len(got) != 2 {
+		t.Fatalf("changelogs = %q", got)
+	}
+}
+
+func prevVersion(v string) string {
+	switch v {
+	case "0.2.0":
+		return "0.1.0"
+	case "0.3.0":
+		return "0.2.0"
+	}
+	return v
+}

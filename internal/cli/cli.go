@@ -112,6 +112,10 @@ func Run(ctx context.Context, args []string, env Env) int {
 	}
 	if err := s.exec(ctx, cmd); err != nil {
 		s.reportError(err)
+		var ue *UsageError
+		if errors.As(err, &ue) {
+			return 2
+		}
 		return 1
 	}
 	return 0
