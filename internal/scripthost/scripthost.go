@@ -61,7 +61,8 @@ type Host interface {
 	// UnloadPackage fires the package's "Unload" event, then removes everything it made:
 	// subscriptions, timers, console commands, exports; persistent data is flushed.
 	UnloadPackage(name string) error
-	// HotReloadPackage runs the package's files again, keeping its Lua memory.
+	// HotReloadPackage runs the package's files again, keeping its Lua memory, then fires
+	// its "Load" event (the caller does not call FireLoad for it).
 	HotReloadPackage(p Package) error
 	// Reset unloads every package and starts a fresh Lua state (package reload all).
 	Reset() error
