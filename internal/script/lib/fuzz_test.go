@@ -4,7 +4,10 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
+
+	"github.com/nanoforge/nanoforge/internal/lua"
 )
 
 // FuzzBindQuery: any query and parameter count either binds, with one
@@ -83,6 +86,43 @@ func FuzzConfinePath(f *testing.F) {
 		}
 		if !within(realRoot, got) {
 			t.Fatalf("ConfinePath(%q) = %q, outside %q", p, got, realRoot)
+		}
+	})
+}
+
+// FuzzLuaConversion sends parsed JSON through Lua and back: pushValue and
+// toValue must never panic or fail on anything JSON can describe, and the
+// result must encode to JSON that parses again.
+func FuzzLuaConversion(f *testing.F) {
+	for _, s := range []string{`{"a":[1,2,{"b":null}],"c":"d"}`, `[1,null,3]`, `{"1":"x","2":"y"}`, `{}`, `[[],{}]`, `"\u00e9"`, `-0.0`, `{"":1}`} {
+		f.Add(s)
+	}
+	L, err := lua.New(lua.Options{})
+	if err != nil {
+		f.Fatal(err)
+	}
+	defer L.Close()
+	var mu sync.Mutex
+	f.Fuzz(func(t *testing.T, s string) {
+		v, err := ParseJSON(s)
+		if err != nil {
+			return
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		top := L.Top()
+		pushValue(L, v)
+		back, err := toValue(L, -1, "fuzz")
+		L.SetTop(top)
+		if err != nil {
+			t.Fatalf("toValue of %q: %v", s, err)
+		}
+		out, err := EncodeJSON(back)
+		if err != nil {
+			return // an infinity from 1e999
+		}
+		if _, err := ParseJSON(out); err != nil {
+			t.Fatalf("re-encoding of %q is not JSON: %q: %v", s, out, err)
 		}
 	})
 }
