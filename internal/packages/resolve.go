@@ -515,6 +515,11 @@ func (r *resolver) visit(name string) *chainErr {
 			if err != nil {
 				return r.markFailed(name, &chainErr{chain: []string{name, req}, cause: err})
 			}
+			if reqInfo.Kind == KindCModule {
+				// nanos world allows requiring a c-module; this server cannot load one.
+				return r.markFailed(name, &chainErr{chain: []string{name, req},
+					cause: fmt.Errorf("'%s' is a c-module package, which this server cannot load (remove it from packages_requirements of '%s')", req, name)})
+			}
 			if reqInfo.Kind != scripthost.KindScript {
 				return r.markFailed(name, &chainErr{chain: []string{name},
 					cause: fmt.Errorf("package '%s' requires '%s', which is a %s package; only script packages can be required (remove '%s' from packages_requirements of '%s')",

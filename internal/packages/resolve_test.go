@@ -115,6 +115,13 @@ func TestResolveOrder(t *testing.T) {
 			failures: []string{"package 's' requires 'm', which is a map package; only script packages can be required"},
 		},
 		{
+			name:     "requiring a c-module fails with the chain: this server cannot load one",
+			src:      mem("s:script:cm", "cm:c-module", "t:script"),
+			sel:      Selection{Packages: []string{"s", "t"}},
+			order:    []string{"t"},
+			failures: []string{"package 's' not loaded: requirement chain s -> cm: 'cm' is a c-module package, which this server cannot load"},
+		},
+		{
 			name:     "requiring a game-mode names both",
 			src:      mem("s:script:gm", "gm:game-mode"),
 			sel:      Selection{GameMode: "gm", Packages: []string{"s"}},
