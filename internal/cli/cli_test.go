@@ -267,3 +267,33 @@ func TestAddAtThePrompt(t *testing.T) {
 		t.Fatalf("answers to the prompts were taken as commands:\n%s", r.stdout)
 	}
 }
+
+func TestConfigTokenOnlyReads(t *testing.T) {
+	tests := []struct {
+		name, file, want string
+		err              bool
+	}{
+		{"newest", "[general]\n    token = \"abc\"\n", "abc", false},
+		{"2022 layout", "[server]\n    name = \"x\"\n[world]\n    token = \"old\"\n", "old", false},
+		{"empty", "[general]\n    token = \"\"\n", "", false},
+		{"wrong type", "[general]\n    token = 5\n", "", false},
+		{"broken", "[general\n", "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			dir := t.TempDir()
+			path := filepath.Join(dir, "Config.toml")
+			os.WriteFile(path, []byte(tt.file), 0o644)
+			got, err := configToken(dir)
+			if (err != nil) != tt.err || got != tt.want {
+				t.Fatalf("configToken = %q, %v; want %q (error %v)", got, err, tt.want, tt.err)
+			}
+			if after, _ := os.ReadFile(path); string(after) != tt.file {
+				t.Fatal("Config.toml was rewritten")
+			}
+		})
+	}
+	if tok, err := configToken(t.TempDir()); tok != "" || err != nil {
+		t.Fatalf("no file: %q, %v", tok, err)
+	}
+}

@@ -2,9 +2,12 @@ package cli
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+
+	"github.com/BurntSushi/toml"
 
 	"github.com/nanoforge/nanoforge/internal/config"
 	"github.com/nanoforge/nanoforge/internal/logging"
@@ -21,16 +24,34 @@ func (s *session) openConfig(root string) (*config.Config, error) {
 	return config.Open(root, nil, log)
 }
 
-// configToken returns Config.toml's [general] token, or "" when the file does not exist. It
-// never creates the file: commands that only talk to the Store should not litter the current
-// folder.
+// configToken returns the Store token of the server folder's Config.toml, or "" when there is
+// no file or no token. It only reads: commands that merely ask the Store something must not
+// create or rewrite files. The token sits in [general]; Config.toml files of 2022 kept it in
+// [world], which is read too.
 func configToken(root string) (string, error) {
-	if _, err := os.Stat(filepath.Join(root, config.FileName)); errors.Is(err, fs.ErrNotExist) {
+	path := filepath.Join(root, config.FileName)
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
 		return "", nil
 	}
-	c, err := config.Open(root, nil, nil)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("reading %s: %w", path, err)
 	}
-	return c.General.Token, nil
+	var doc struct {
+		General struct {
+			Token any `toml:"token"`
+		} `toml:"general"`
+		World struct {
+			Token any `toml:"token"`
+		} `toml:"world"`
+	}
+	if _, err := toml.Decode(string(data), &doc); err != nil {
+		return "", fmt.Errorf("%s: %v; fix the file or pass the token with --token", path, err)
+	}
+	for _, v := range []any{doc.General.Token, doc.World.Token} {
+		if s, ok := v.(string); ok && s != "" {
+			return s, nil
+		}
+	}
+	return "", nil
 }
