@@ -442,6 +442,13 @@ func (s *Server) LoadingScreen() string {
 	return s.plan.LoadingScreen.Name
 }
 
+// LoadLevelEntities reports whether clients spawn the level's static meshes as entities: on
+// when any loaded package turns load_level_entities on (nanos-spec §4.4). It follows packages
+// loaded and unloaded from the console.
+func (s *Server) LoadLevelEntities() bool {
+	return slices.ContainsFunc(s.loaded, func(i *packages.Info) bool { return i.LoadLevelEntities })
+}
+
 // Plan returns the load plan of the last start or `package reload all`.
 func (s *Server) Plan() *packages.Plan { return s.plan }
 

@@ -467,3 +467,24 @@ func TestRuntimeLoadBringsAssetPacks(t *testing.T) {
 		t.Errorf("original Assets.toml not kept beside the converted one: %v", err)
 	}
 }
+
+// load_level_entities is a global OR over the loaded packages, also as the console changes them.
+func TestLoadLevelEntitiesFollowsLoadedPackages(t *testing.T) {
+	levels := func(p *manifest.Package) { p.LoadLevelEntities = true }
+	ts := newTestServer(t, []string{"--packages", "plain"}, packagestest.Spec{Name: "plain"},
+		packagestest.Spec{Name: "levels", Edit: levels})
+	if err := ts.Start(); err != nil {
+		t.Fatal(err)
+	}
+	if ts.LoadLevelEntities() || ts.Plan().LoadLevelEntities {
+		t.Error("load_level_entities on with no package asking for it")
+	}
+	ts.exec("package load levels")
+	if !ts.LoadLevelEntities() {
+		t.Error("load_level_entities off after loading a package that turns it on")
+	}
+	ts.exec("package unload levels")
+	if ts.LoadLevelEntities() {
+		t.Error("load_level_entities still on after the only package asking for it unloaded")
+	}
+}
