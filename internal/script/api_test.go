@@ -1,6 +1,8 @@
 package script
 
 import (
+	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,6 +12,7 @@ import (
 	"github.com/BurntSushi/toml"
 
 	"github.com/nanoforge/nanoforge/internal/lua"
+	"github.com/nanoforge/nanoforge/internal/scripthost"
 )
 
 const tick = 50 * time.Millisecond
@@ -213,5 +216,82 @@ func TestLegacyChatForwards(t *testing.T) {
 	}
 	if n := len(th.log.matching("[chat]")); n != 0 {
 		t.Errorf("chat written to the console %d times although a Chat class exists", n)
+	}
+}
+
+// detailedServer is a fakeServer that reports its details and can change maps.
+type detailedServer struct {
+	*fakeServer
+	maps []string
+}
+
+func (d *detailedServer) Details() ServerDetails {
+	return ServerDetails{MapAsset: "my-assets::Island", Compression: 7, Announced: false}
+}
+
+func (d *detailedServer) ChangeMap(path string) error {
+	if path == "missing-map" {
+		return errors.New("map package missing-map is not installed")
+	}
+	d.maps = append(d.maps, path)
+	return nil
+}
+
+func TestServerDetails(t *testing.T) {
+	srv := &detailedServer{fakeServer: newFakeServer(t)}
+	h, err := New(srv, slog.New(&captureHandler{level: slog.LevelDebug}), Options{Budget: 2 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close()
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "Server"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "Server", "Index.lua"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.LoadPackage(scripthost.Package{Name: "details", Dir: dir, Kind: scripthost.KindScript, CompatibilityVersion: "1.143"}); err != nil {
+		t.Fatal(err)
+	}
+	for code, want := range map[string]string{
+		"return Server.GetMapAsset()":                 "my-assets::Island",
+		"return Server.GetCompressionLevel()":         "7",
+		"return Server.IsAnnounced()":                 "false",
+		"Server.ChangeMap('desert') return 'changed'": "changed",
+	} {
+		got, err := h.RunCode("details", code)
+		if err != nil || got != want {
+			t.Errorf("%s = %q, %v; want %q", code, got, err, want)
+		}
+	}
+	if len(srv.maps) != 1 || srv.maps[0] != "desert" {
+		t.Errorf("ChangeMap reached the server with %q, want [desert]", srv.maps)
+	}
+	if _, err := h.RunCode("details", "Server.ChangeMap('missing-map')"); err == nil || !strings.Contains(err.Error(), "missing-map is not installed") {
+		t.Errorf("ChangeMap of a missing map: %v, want the server's error", err)
+	}
+}
+
+// TestMapAssetFromMapPackage reads map_asset from the Package.toml of the map package the
+// server's map setting names, and takes an asset reference as it is.
+func TestMapAssetFromMapPackage(t *testing.T) {
+	th := newTestHost(t, Options{})
+	mapDir := filepath.Join(t.TempDir(), "test-map")
+	if err := os.MkdirAll(mapDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	manifest := "[meta]\n    title = \"Test Map\"\n    author = \"me\"\n    version = \"1.0.0\"\n\n[map]\n    map_asset = \"pack::Level\"\n"
+	if err := os.WriteFile(filepath.Join(mapDir, "Package.toml"), []byte(manifest), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	th.srv.packages = append(th.srv.packages, scripthost.Package{Name: "test-map", Dir: mapDir, Kind: scripthost.KindMap})
+	th.load("t-exporter")
+	if got := th.run("t-exporter", "return Server.GetMapAsset()"); got != "pack::Level" {
+		t.Errorf("GetMapAsset from the map package = %q, want pack::Level\n%s", got, th.log.dump())
+	}
+	th.srv.info.Map = "nanos-world::BlankMap"
+	if got := th.run("t-exporter", "return Server.GetMapAsset()"); got != "nanos-world::BlankMap" {
+		t.Errorf("GetMapAsset of an asset reference = %q", got)
 	}
 }

@@ -46,6 +46,10 @@ func (h *Host) pushNatives() {
 		"restart":            func(s *lua.State) (int, error) { h.srv.Restart(); return 0, nil },
 		"connections":        func(s *lua.State) (int, error) { s.PushInteger(0); return 1, nil },
 		"reload_client_file": h.nReloadClientFile,
+		"map_asset":          func(s *lua.State) (int, error) { s.PushString(h.mapAsset()); return 1, nil },
+		"compression":        func(s *lua.State) (int, error) { s.PushInteger(int64(h.details().Compression)); return 1, nil },
+		"announced":          func(s *lua.State) (int, error) { s.PushBoolean(h.details().Announced); return 1, nil },
+		"change_map":         h.nChangeMap,
 	}
 	L.CreateTable(0, len(fns))
 	for name, fn := range fns {

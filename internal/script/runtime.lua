@@ -39,6 +39,7 @@ local value_keys = {} -- insertion-ordered keys of values
 local clock = 0       -- milliseconds of tick time since the state started
 local deprecated_seen = {}
 local default_player_dim, default_entity_dim = 1, 1
+local added_spawns = {} -- Server.AddMapSpawnPoint, after the map's own spawn points
 local queues = {}     -- dispatch handle -> array of entries
 local next_queue = 0
 local log_depth = 0   -- guards LogEntry handlers that log themselves
@@ -987,7 +988,25 @@ local function make_server_api(P)
 				rotation = R and R(r[1], r[2], r[3]) or { Pitch = r[1], Yaw = r[2], Roll = r[3] },
 			}
 		end
+		for _, sp in ipairs(added_spawns) do
+			raw[#raw + 1] = { location = sp.location, rotation = sp.rotation }
+		end
 		return raw
+	end
+	api.AddMapSpawnPoint = function(location, rotation)
+		if type(location) ~= "table" and type(location) ~= "userdata" then
+			fail("Server.AddMapSpawnPoint: location must be a Vector, got " .. type(location))
+		end
+		local R = rawget(G, "Rotator")
+		if rotation == nil then rotation = R and R(0, 0, 0) or { Pitch = 0, Yaw = 0, Roll = 0 } end
+		added_spawns[#added_spawns + 1] = { location = location, rotation = rotation }
+	end
+	api.GetMapAsset = function() return N.map_asset() end
+	api.GetCompressionLevel = function() return N.compression() end
+	api.IsAnnounced = function() return N.announced() end
+	api.ChangeMap = function(map_path)
+		local ok, err = pcall(N.change_map, tostring(map_path))
+		if not ok then fail(tostring(err)) end
 	end
 	api.Stop = function() N.stop() end
 	api.Restart = function() N.restart() end

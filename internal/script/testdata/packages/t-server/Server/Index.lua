@@ -34,6 +34,21 @@ t.eq(sp[1].location.X, 10.0, "spawn point location X")
 t.eq(sp[2].rotation.Yaw, 90.0, "spawn point rotation yaw")
 t.eq(getmetatable(sp[1].location), Vector, "spawn point locations are Vectors")
 t.eq(getmetatable(sp[1].rotation), Rotator, "spawn point rotations are Rotators")
+Server.AddMapSpawnPoint(Vector(1, 2, 3))
+Server.AddMapSpawnPoint(Vector(4, 5, 6), Rotator(0, 45, 0))
+sp = Server.GetMapSpawnPoints()
+t.eq(#sp, 4, "AddMapSpawnPoint appends to the map's spawn points")
+t.ok(sp[3].location.Z == 3, "added spawn point location")
+t.eq(getmetatable(sp[3].rotation), Rotator, "an added spawn point without rotation gets Rotator()")
+t.ok(sp[3].rotation.Yaw == 0, "the default rotation is zero")
+t.ok(sp[4].rotation.Yaw == 45, "added spawn point rotation")
+t.fails(function() Server.AddMapSpawnPoint(nil) end, "must be a Vector", "AddMapSpawnPoint needs a location")
+
+-- Details the fake server does not report: the Config.toml defaults; map asset from the map.
+t.eq(Server.GetCompressionLevel(), 1, "GetCompressionLevel default")
+t.eq(Server.IsAnnounced(), true, "IsAnnounced default")
+t.eq(Server.GetMapAsset(), "", "GetMapAsset without a map package")
+t.fails(function() Server.ChangeMap("other-map") end, "cannot change maps", "ChangeMap on a server that cannot")
 
 -- Values and ValueChange.
 local changes = {}
