@@ -114,7 +114,8 @@ func (l *Libs) newDatabase(s *lua.State) (int, error) {
 	if closed {
 		return 0, errors.New("Database: the scripting libraries are shutting down")
 	}
-	db, err := OpenDB(context.Background(), engine, conn, int(pool), l.host.ServerDir())
+	var db *DB
+	l.blocking(s, func() { db, err = OpenDB(context.Background(), engine, conn, int(pool), l.host.ServerDir()) })
 	if err != nil {
 		l.log.Error(err.Error())
 		s.PushNil()
@@ -165,7 +166,8 @@ func (l *Libs) dbExecute(s *lua.State, o *dbObject) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	n, err := o.db.Execute(context.Background(), query, params)
+	var n int64
+	l.blocking(s, func() { n, err = o.db.Execute(context.Background(), query, params) })
 	if err != nil {
 		if perr := paramCheck("Database:Execute", err); perr != nil {
 			return 0, perr
@@ -194,7 +196,8 @@ func (l *Libs) dbSelect(s *lua.State, o *dbObject) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	rows, err := o.db.Select(context.Background(), query, params)
+	var rows []Row
+	l.blocking(s, func() { rows, err = o.db.Select(context.Background(), query, params) })
 	if err != nil {
 		if perr := paramCheck("Database:Select", err); perr != nil {
 			return 0, perr

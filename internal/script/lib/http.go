@@ -116,7 +116,8 @@ func (l *Libs) httpRequest(s *lua.State) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	resp := l.http.Do(context.Background(), r)
+	var resp HTTPResponse
+	l.blocking(s, func() { resp = l.http.Do(context.Background(), r) })
 	if resp.Err != nil {
 		l.log.Warn(resp.Err.Error())
 	}

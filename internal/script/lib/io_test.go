@@ -423,3 +423,46 @@ func TestAssetsCompatibilityFormat(t *testing.T) {
 		L.Close()
 	}
 }
+
+// blockingHost records the synchronous waits handed to Blocking.
+type blockingHost struct {
+	*fakeHost
+	waits int
+}
+
+func (b *blockingHost) Blocking(_ *lua.State, fn func()) {
+	b.waits++
+	fn()
+}
+
+func TestBlockingHostWrapsSynchronousWaits(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { _, _ = io.WriteString(w, "ok") }))
+	defer srv.Close()
+	L, err := lua.New(lua.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer L.Close()
+	bh := &blockingHost{fakeHost: &fakeHost{dir: t.TempDir(), log: slog.New(slog.NewTextHandler(io.Discard, nil))}}
+	libs, err := Register(L, bh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer libs.Close()
+	L.PushString(srv.URL)
+	_ = L.SetGlobal("URL")
+	err = L.DoString(`
+		assert(HTTP.Request(URL, "/").Data == "ok")
+		local db = Database(0, ":memory:")
+		db:Execute("CREATE TABLE t (n INTEGER)")
+		assert(#db:Select("SELECT * FROM t") == 0)
+		db:Close()
+		JSON.stringify({1})
+	`, "=t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if bh.waits != 4 { // request, connect, execute, select
+		t.Fatalf("Blocking called %d times, want 4", bh.waits)
+	}
+}

@@ -35,6 +35,23 @@ type Host interface {
 	AssetPacks() []AssetPack
 }
 
+// BlockingHost is an optional extension of Host. Blocking runs fn, the
+// wait of a synchronous call (HTTP.Request, Database:Select, connecting a
+// Database), so the host can keep that wait out of the calling script's
+// time budget. Without it the wait counts against the budget.
+type BlockingHost interface {
+	Blocking(s *lua.State, fn func())
+}
+
+// blocking runs fn through the host's BlockingHost when it has one.
+func (l *Libs) blocking(s *lua.State, fn func()) {
+	if bh, ok := l.host.(BlockingHost); ok {
+		bh.Blocking(s, fn)
+		return
+	}
+	fn()
+}
+
 // Libs are the libraries registered in one Lua state. Close them before
 // closing the state.
 type Libs struct {
