@@ -6,6 +6,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -193,7 +194,12 @@ func (h *Handler) download(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	http.ServeContent(w, r, "", publishedOr(rel), obj)
+	// A local file goes out as *os.File, which lets the kernel copy it (sendfile).
+	var body io.ReadSeeker = obj
+	if f, ok := obj.(interface{ OSFile() *os.File }); ok {
+		body = f.OSFile()
+	}
+	http.ServeContent(w, r, "", publishedOr(rel), body)
 }
 
 func publishedOr(rel core.Release) time.Time {

@@ -133,6 +133,9 @@ type localObject struct {
 	info os.FileInfo
 }
 
+// OSFile exposes the open file so HTTP servers can send it with sendfile.
+func (o localObject) OSFile() *os.File { return o.File }
+
 func (o localObject) Size() int64        { return o.info.Size() }
 func (o localObject) ModTime() time.Time { return o.info.ModTime() }
 
