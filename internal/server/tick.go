@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"sort"
 	"strings"
 	"time"
@@ -165,7 +166,8 @@ func (s *Server) logProfile(took time.Duration) {
 
 // ms formats d in milliseconds with at most one decimal, as the tick line shows it.
 func ms(d time.Duration) string {
-	v := float64(d) / float64(time.Millisecond)
+	// Rounded first, so 99.99999ms (three 30 Hz budgets) reads 100ms, not 100.0ms.
+	v := math.Round(float64(d)/float64(time.Millisecond)*10) / 10
 	if v == float64(int64(v)) {
 		return fmt.Sprintf("%dms", int64(v))
 	}

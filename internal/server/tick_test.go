@@ -86,6 +86,11 @@ func TestTickTooHigh(t *testing.T) {
 			"Tick 1 took 70ms (budget 33.3ms); slowest: scripts 70ms",
 		},
 		{
+			"exactly three budgets is still a warning",
+			3 * (time.Second / 30), nil,
+			"WARN  Server Tick too high! Verify the server performance! Tick 1 took 100ms (budget 33.3ms)",
+		},
+		{
 			"over three budgets is an error",
 			120 * time.Millisecond,
 			map[[2]string]time.Duration{{"p", "Tick"}: 110 * time.Millisecond},
@@ -184,6 +189,7 @@ func TestTickRateFromConfig(t *testing.T) {
 func TestMs(t *testing.T) {
 	for d, want := range map[time.Duration]string{
 		0: "0ms", 33333333: "33.3ms", 50 * time.Millisecond: "50ms", 1500 * time.Microsecond: "1.5ms",
+		99999999: "100ms", 1960 * time.Microsecond: "2ms", 1940 * time.Microsecond: "1.9ms",
 	} {
 		if got := ms(d); got != want {
 			t.Errorf("ms(%v) = %q, want %q", d, got, want)
