@@ -3,6 +3,7 @@ package store
 import (
 	"bytes"
 	"context"
+	"flag"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -154,5 +155,31 @@ func TestCommandLine(t *testing.T) {
 	}
 	if code := run("", "--signup", "maybe"); code != 2 {
 		t.Fatalf("bad --signup accepted: %d", code)
+	}
+}
+
+func TestFlagsReadEnvironment(t *testing.T) {
+	t.Setenv("NANOFORGE_STORE_LISTEN", "127.0.0.1:9999")
+	t.Setenv("NANOFORGE_STORE_SIGNUP", "off")
+	t.Setenv("NANOFORGE_STORE_DATABASE", "postgres://example/db")
+	t.Setenv("NANOFORGE_STORE_RATE_LIMIT", "42")
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	final := bindFlags(fs)
+	if err := fs.Parse([]string{"--public-url", "https://store.example.org"}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := final()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Listen != "127.0.0.1:9999" || c.Signup || c.Database != "postgres://example/db" || c.RateLimit != 42 || c.PublicURL != "https://store.example.org" {
+		t.Fatalf("config from environment and flags: %+v", c)
+	}
+	// Flags win over the environment.
+	fs = flag.NewFlagSet("t", flag.ContinueOnError)
+	final = bindFlags(fs)
+	fs.Parse([]string{"--signup", "on", "--listen", "127.0.0.1:1"})
+	if c, _ := final(); !c.Signup || c.Listen != "127.0.0.1:1" {
+		t.Fatalf("flags over environment: %+v", c)
 	}
 }
