@@ -177,11 +177,14 @@ func TestLegacy(t *testing.T) {
 	th := newTestHost(t, Options{})
 	th.load("t-legacy")
 	th.ConsoleInput("legacy console line")
-	th.ticks(2, tick)
+	if _, err := th.Fire("Chat", "PlayerSubmit", "hello", nil); err != nil {
+		t.Fatal(err)
+	}
+	th.ticks(4, tick)
 	// Before 1.22 Events.Subscribe also listens to remote events: one subscription each way,
-	// plus the Console and Unload subscriptions.
-	if subs, _, _, _, _ := th.PackageStats("t-legacy"); subs != 4 {
-		t.Errorf("t-legacy owns %d subscriptions, want 4", subs)
+	// plus the Console, Chat and Unload subscriptions.
+	if subs, _, _, _, _ := th.PackageStats("t-legacy"); subs != 5 {
+		t.Errorf("t-legacy owns %d subscriptions, want 5", subs)
 	}
 	if err := th.UnloadPackage("t-legacy"); err != nil {
 		t.Fatal(err)
@@ -194,6 +197,8 @@ func TestLegacy(t *testing.T) {
 		"Server.BroadcastChatMessage is deprecated", "Package.RequirePackage is deprecated",
 		"Package.GetPath is deprecated", "Package.FlushSetPersistentData is deprecated",
 		"Package.Call is deprecated", "Events:Subscribe(...) is deprecated",
+		"Timer.SetInterval(milliseconds, callback) is deprecated", "Server.GetMapCustomData is deprecated",
+		"Events.Broadcast is deprecated", `Server.Subscribe("Chat") is deprecated`,
 	} {
 		if n := len(th.log.matching(what)); n != 1 {
 			t.Errorf("%q logged %d times, want once", what, n)

@@ -499,3 +499,27 @@ Timer.SetInterval(function() Runs = (Runs or 0) + 1 error("again") end, 0)`)
 		t.Errorf("interval errors reported %d times, want 3", n)
 	}
 }
+
+// TestLegacyHTTPRequest runs the old Server.HTTPRequest, which took HTTP.RequestAsync's
+// arguments, against a local server.
+func TestLegacyHTTPRequest(t *testing.T) {
+	web := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "%s %s", r.Method, r.URL.Path)
+	}))
+	defer web.Close()
+	th := newTestHost(t, Options{})
+	th.load("t-dependent")
+	for i := 0; i < 2; i++ {
+		th.run("t-dependent", fmt.Sprintf(`Server.HTTPRequest(%q, "/old", HTTPMethod.POST, "x", "text/plain", false, {}, function(status, data)
+	Got = status .. " " .. data
+end)`, web.URL))
+	}
+	th.WaitAsync()
+	th.Tick(tick)
+	if got := th.run("t-dependent", "Got"); got != "200 POST /old" {
+		t.Errorf("Got = %q\n%s", got, th.log.dump())
+	}
+	if n := len(th.log.matching("Server.HTTPRequest is deprecated; use HTTP.RequestAsync instead")); n != 1 {
+		t.Errorf("deprecation logged %d times, want once", n)
+	}
+}

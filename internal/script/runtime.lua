@@ -1046,6 +1046,15 @@ local function make_server_api(P)
 		end
 		log("info", P, "[chat] " .. tostring(msg), where())
 	end
+	-- HTTPRequest took the arguments HTTP.RequestAsync takes now, callback last.
+	api.HTTPRequest = function(...)
+		deprecated(P, "Server.HTTPRequest", "HTTP.RequestAsync")
+		local http = rawget(G, "HTTP")
+		if type(http) ~= "table" or type(http.RequestAsync) ~= "function" then
+			fail("Server.HTTPRequest: the HTTP library is not available")
+		end
+		return http.RequestAsync(...)
+	end
 	api.SendChatMessage = function(player, msg)
 		deprecated(P, "Server.SendChatMessage", "Chat.SendMessage")
 		local chat = rawget(G, "Chat")

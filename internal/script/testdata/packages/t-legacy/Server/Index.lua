@@ -16,6 +16,20 @@ local id = Timer.SetTimeout(50, function() fired = true end)
 t.eq(math.type(id), "integer", "old argument order returns a timer id")
 Timer:SetTimeout(function() colon_fired = true end, 50)
 
+local interval_runs = 0
+Timer.SetInterval(50, function()
+	interval_runs = interval_runs + 1
+	if interval_runs == 2 then return false end
+end)
+Package:Log("colon log %d", 2)
+Package.Warn("legacy warn again")
+t.eq(Server.GetMapCustomData().weather, "rain", "GetMapCustomData is GetMapConfig")
+t.eq(Server.GetMapCustomData().weather, "rain", "GetMapCustomData again")
+Events.Broadcast("legacy-net", "old broadcast")
+Events.Broadcast("legacy-net", "old broadcast again")
+local chats = 0
+Server.Subscribe("Chat", function() chats = chats + 1 end)
+
 local consoles = {}
 Server.Subscribe("Console", function(text) consoles[#consoles + 1] = text end)
 
@@ -44,5 +58,7 @@ Package.Subscribe("Unload", function()
 	t.ok(fired, "old-order timeout fired")
 	t.ok(colon_fired, "colon-call timeout fired")
 	t.eq(consoles[1], "legacy console line", 'Server.Subscribe("Console") receives console input')
+	t.eq(interval_runs, 2, "old-order interval ran until it returned false")
+	t.eq(chats, 1, 'Server.Subscribe("Chat") receives Chat "PlayerSubmit"')
 	t.done()
 end)
