@@ -300,3 +300,43 @@ func TestMapAssetFromMapPackage(t *testing.T) {
 		t.Errorf("GetMapAsset of an asset reference = %q", got)
 	}
 }
+
+// TestRequire checks the searchers' order, the cache per resolved file and chunk names (in
+// Lua, t-require), then the report of a required file that fails inside a timer.
+func TestRequire(t *testing.T) {
+	th := newTestHost(t, Options{})
+	th.load("t-require")
+	th.run("t-require", `Timer.SetTimeout(function() Package.Require("fails.lua") end)`)
+	th.Tick(tick)
+	reports := th.log.matching("Lua Error on Class 'Timer' Event 'Callback' (package 't-require')")
+	if len(reports) != 1 {
+		t.Fatalf("timer error reported %d times\n%s", len(reports), th.log.dump())
+	}
+	msg := reports[0].Msg
+	want := []string{
+		"\t- [1] [t-require/Server/fails.lua]:3: required file failed",
+		"[t-require/Server/fails.lua]:3: in function 'inner'",
+		"[t-require/Server/fails.lua]:6: in function 'outer'",
+		"[t-require/Server/fails.lua]:8: in main chunk",
+		"t-require/(console):1: in function",
+	}
+	last := -1
+	for _, w := range want {
+		i := strings.Index(msg, w)
+		if i < 0 {
+			t.Errorf("report lacks %q:\n%s", w, msg)
+			continue
+		}
+		if i < last {
+			t.Errorf("report has %q out of order:\n%s", w, msg)
+		}
+		last = i
+	}
+	if reports[0].Attrs["at"] != "t-require/Server/fails.lua:3" {
+		t.Errorf("report located at %v, want t-require/Server/fails.lua:3", reports[0].Attrs["at"])
+	}
+	if err := th.UnloadPackage("t-require"); err != nil {
+		t.Fatal(err)
+	}
+	th.checkSuite("t-require", "required file failed")
+}

@@ -1,0 +1,1 @@
+return "relative", debug.getinfo(1, "S").short_src

@@ -1,0 +1,1 @@
+return "server", debug.getinfo(1, "S").short_src

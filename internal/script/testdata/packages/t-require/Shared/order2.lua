@@ -1,0 +1,1 @@
+return "shared", debug.getinfo(1, "S").short_src

@@ -1,0 +1,1 @@
+return "root", debug.getinfo(1, "S").short_src
