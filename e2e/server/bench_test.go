@@ -1,9 +1,14 @@
 package server_test
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/nanoforge/nanoforge/internal/config"
@@ -26,11 +31,10 @@ Timer.SetInterval(function() end, 1000)
 Console.RegisterCommand("bench_%[1]s", function() end, "bench command")
 `
 
-// BenchmarkStartup50Lua is start-up to the ready line with 50 packages whose Lua runs in the
-// real script host, then shutdown.
-func BenchmarkStartup50Lua(b *testing.B) {
-	dir := b.TempDir()
-	var list string
+// writeBench50 writes 49 script packages (each requiring two later ones) and a game-mode
+// requiring the first, all running luaPackage, and returns the --packages list.
+func writeBench50(b *testing.B, dir string) string {
+	var list []string
 	for i := 1; i < 50; i++ {
 		var reqs []string
 		for _, j := range []int{i + 1, i + 7} {
@@ -40,12 +44,76 @@ func BenchmarkStartup50Lua(b *testing.B) {
 		}
 		name := fmt.Sprintf("pkg-%02d", i)
 		packagestest.MustWrite(b, dir, packagestest.Spec{Name: name, Requires: reqs, Server: fmt.Sprintf(luaPackage, fmt.Sprint(i))})
-		if list != "" {
-			list += ","
-		}
-		list += name
+		list = append(list, name)
 	}
 	packagestest.MustWrite(b, dir, packagestest.Spec{Name: "bench-gm", Kind: manifest.KindGameMode, Requires: []string{"pkg-01"}, Server: fmt.Sprintf(luaPackage, "gm")})
+	return strings.Join(list, ",")
+}
+
+// BenchmarkBinaryStartup50 is what an operator or a game panel sees: the built nanoforge
+// process started in a server folder with 50 packages running Lua, until it prints the
+// `Server started` line; then `stop` on stdin and the exit (not timed).
+func BenchmarkBinaryStartup50(b *testing.B) {
+	bin := binary
+	if bin == "" {
+		// make bench runs benchmarks alone, without TestMain's build.
+		bin = filepath.Join(b.TempDir(), "nanoforge")
+		build := exec.Command("go", "build", "-o", bin, "github.com/nanoforge/nanoforge/cmd/nanoforge")
+		build.Stderr = os.Stderr
+		if err := build.Run(); err != nil {
+			b.Fatalf("building nanoforge: %v", err)
+		}
+	}
+	dir := b.TempDir()
+	list := writeBench50(b, dir)
+	args := []string{"--game_mode", "bench-gm", "--packages", list, "--ip", "127.0.0.1"}
+	for b.Loop() {
+		cmd := exec.Command(bin, args...)
+		cmd.Dir = dir
+		stdin, err := cmd.StdinPipe()
+		if err != nil {
+			b.Fatal(err)
+		}
+		stdout, err := cmd.StdoutPipe()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := cmd.Start(); err != nil {
+			b.Fatal(err)
+		}
+		sc := bufio.NewScanner(stdout)
+		ready := false
+		var seen []string
+		for sc.Scan() {
+			seen = append(seen, sc.Text())
+			if strings.Contains(sc.Text(), "Server started") {
+				ready = true
+				break
+			}
+		}
+		b.StopTimer()
+		if !ready {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+			b.Fatalf("no Server started line; output:\n%s", strings.Join(seen, "\n"))
+		}
+		if n := strings.Count(strings.Join(seen, "\n"), "Package 'pkg-"); n != 2*49 {
+			b.Fatalf("%d package lines before the ready line, want %d (loading and loaded for 49 scripts)", n, 2*49)
+		}
+		_, _ = io.WriteString(stdin, "stop\n")
+		go func() { _, _ = io.Copy(io.Discard, stdout) }()
+		if err := cmd.Wait(); err != nil {
+			b.Fatalf("nanoforge after stop: %v", err)
+		}
+		b.StartTimer()
+	}
+}
+
+// BenchmarkStartup50Lua is start-up to the ready line with 50 packages whose Lua runs in the
+// real script host, then shutdown.
+func BenchmarkStartup50Lua(b *testing.B) {
+	dir := b.TempDir()
+	list := writeBench50(b, dir)
 	args, err := config.ParseArgs([]string{"--game_mode", "bench-gm", "--packages", list})
 	if err != nil {
 		b.Fatal(err)
