@@ -8,6 +8,7 @@ import "C"
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"reflect"
 	"runtime"
 	"runtime/debug"
@@ -190,13 +191,13 @@ func (s *State) finish(st C.int, armed bool) error {
 		panic("lua: stack overflow: no room for the call's function and pending values")
 	}
 	e := s.newError(st, RuntimeError)
-	if timedOut && (e.Kind == MemoryError || e.Kind == HandlerError) {
-		// Interrupted inside a library call (allocations were refused) or while the handler
-		// ran: still a timeout.
+	if timedOut {
+		// Whatever ended the call once its budget was spent (the hook, a refused allocation
+		// in a library call) is reported as the timeout it is.
 		e.Kind = TimeoutError
-		e.Message = fmt.Sprintf("script timed out after %dms (%s)", s.vm.lastBudget.Milliseconds(), e.Message)
-	} else if timedOut && e.Kind == RuntimeError {
-		e.Kind = TimeoutError
+		if !strings.Contains(e.Message, "script timed out after") {
+			e.Message = fmt.Sprintf("script timed out after %dms (%s)", s.vm.lastBudget.Milliseconds(), e.Message)
+		}
 	}
 	return e
 }

@@ -12,6 +12,9 @@
 #define NF_GOFUNC_MT "nanoforge.gofunction"
 #define NF_GOVALUE_MT "nanoforge.govalue"
 
+// Smallest allocation refused once the watchdog is in its hard phase.
+#define NF_HARD_MIN 4096
+
 nf_state *nf_x(lua_State *L) { return *(nf_state **)lua_getextraspace(L); }
 
 // ---- allocator ----------------------------------------------------------------------------
@@ -32,8 +35,10 @@ static void *nf_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
 	if (nsize > old && x->host == 0) {
 		if (x->limit && x->used + (nsize - old) > x->limit) return NULL;
 		uint64_t hard = __atomic_load_n(&x->hard_seq, __ATOMIC_RELAXED);
-		if ((hard & 1) && hard == __atomic_load_n(&x->seq, __ATOMIC_RELAXED))
-			return NULL; // the watchdog gave up waiting for the hook: stop library calls growing
+		// The watchdog gave up waiting for the hook: stop library calls that keep growing a
+		// buffer. Small blocks stay available so the hook can still build its message.
+		if (nsize >= NF_HARD_MIN && (hard & 1) && hard == __atomic_load_n(&x->seq, __ATOMIC_RELAXED))
+			return NULL;
 	}
 	void *p = realloc(ptr, nsize);
 	if (p == NULL) return NULL;
@@ -59,12 +64,16 @@ static int nf_expired(nf_state *x) {
 // removes itself; otherwise it raises the timeout error at the current line. It stays armed, so
 // a script that catches the error with pcall is interrupted again at its next instruction.
 static void nf_stop_hook(lua_State *L, lua_Debug *ar) {
-	(void)ar;
 	nf_state *x = nf_x(L);
 	if (!nf_expired(x)) {
 		lua_sethook(L, NULL, 0, 0);
 		return;
 	}
+	// Raise only at Lua code. Entering or leaving a C function is left alone: it may be the
+	// message handler recording a traceback, or a __close method (such as a string buffer's)
+	// running while an error unwinds, and raising there would replace that error. Lua code
+	// gets interrupted at its next instruction anyway.
+	if (ar->event != LUA_HOOKCOUNT && lua_getinfo(L, "S", ar) && ar->what[0] == 'C') return;
 	luaL_where(L, 0);
 	if (lua_rawlen(L, -1) == 0) { // interrupted in a C function: report where Lua called it
 		lua_pop(L, 1);

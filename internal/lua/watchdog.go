@@ -17,7 +17,8 @@ import (
 // scripts behave. The per-call cost is a few atomic stores: enter and leave never block.
 //
 // If the hook has not stopped the call a grace period later (a long library call such as a
-// huge string.rep or table.concat runs no instructions), the allocator starts refusing growth,
+// huge string.rep or table.concat runs no instructions), the allocator starts refusing blocks
+// of 4 KiB and more,
 // which ends most such calls with an error that finish reports as a timeout. A library call
 // that neither executes Lua instructions nor allocates (a pathological string.find pattern)
 // cannot be interrupted.
@@ -110,8 +111,8 @@ func period(budget time.Duration) time.Duration {
 // graceFor is how long after arming the hook the watchdog waits before refusing allocations.
 func graceFor(budget time.Duration) time.Duration {
 	g := budget / 10
-	if g < 5*time.Millisecond {
-		g = 5 * time.Millisecond
+	if g < 20*time.Millisecond {
+		g = 20 * time.Millisecond // a busy machine can keep the Lua thread off a core that long
 	}
 	if g > 100*time.Millisecond {
 		g = 100 * time.Millisecond

@@ -97,7 +97,7 @@ func TestXpcallStillWorks(t *testing.T) {
 func TestWatchdogFromGoCallback(t *testing.T) {
 	s := newState(t, Options{})
 	s.Register("slow", func(s *State) (int, error) {
-		time.Sleep(80 * time.Millisecond) // Go time counts against the budget too
+		time.Sleep(300 * time.Millisecond) // Go time counts against the budget too
 		return 0, nil
 	})
 	run(t, s, "function handler() slow() for i = 1, 10 do end end function quick() return 1 end")
