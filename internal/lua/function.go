@@ -8,10 +8,10 @@ import "C"
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"reflect"
 	"runtime"
 	"runtime/debug"
+	"strings"
 	"time"
 )
 
