@@ -139,6 +139,9 @@ func ParseArgs(args []string) (*Args, error) {
 	// stray word that is most likely the rest of an unquoted value.
 	var prev *param
 	var prevValue string
+	// prevFlag is the flag just before, when it took no value: a stray word after it is most
+	// likely a value a flag does not take ("--save 2").
+	var prevFlag *param
 	for i := 0; i < len(args); i++ {
 		arg := args[i]
 		if arg == "-h" {
@@ -149,13 +152,16 @@ func ParseArgs(args []string) (*Args, error) {
 				name, _, _ := strings.Cut(strings.TrimLeft(arg, "-"), "=")
 				return nil, unknownParam(arg, name)
 			}
+			if prevFlag != nil {
+				return nil, fmt.Errorf("unexpected argument %q after --%s: --%s is a flag, write it alone or with 0 or 1 after it", arg, prevFlag.name, prevFlag.name)
+			}
 			if prev != nil && (prev.kind == kindString || prev.kind == kindList) {
 				return nil, fmt.Errorf("unexpected argument %q after --%s %q: quote a value that has spaces, e.g. --%s \"%s %s\"",
 					arg, prev.name, prevValue, prev.name, prevValue, arg)
 			}
-			return nil, fmt.Errorf("unexpected argument %q: parameters start with --, e.g. --map %s (see --help)", arg, arg)
+			return nil, fmt.Errorf("unexpected argument %q: parameters start with -- and their value follows them, e.g. --map my-map (see --help)", arg)
 		}
-		prev = nil
+		prev, prevFlag = nil, nil
 		name, value, hasValue := strings.Cut(arg[2:], "=")
 		if name == "help" {
 			return nil, ErrHelp
@@ -182,6 +188,7 @@ func ParseArgs(args []string) (*Args, error) {
 				}
 				if !hasValue {
 					value = "1"
+					prevFlag = p
 				}
 			case i+1 < len(args) && !strings.HasPrefix(args[i+1], "--"):
 				value = args[i+1]
@@ -243,6 +250,8 @@ func (a *Args) set(p *param, text string) error {
 	}
 	o := Override{Param: p.name, Key: p.key.section + "." + p.key.name, Value: v}
 	if i := a.overrideIndex(p.key); i >= 0 {
+		// Often a start script and a panel both add the parameter: say which one counts.
+		a.Notices = append(a.Notices, fmt.Sprintf("command line: --%s given more than once, the last one (%s) is used", p.name, text))
 		a.Overrides[i] = o
 	} else {
 		a.Overrides = append(a.Overrides, o)

@@ -145,6 +145,9 @@ func TestParseArgsOrderAndRepeats(t *testing.T) {
 	if want := (CustomSettings{{"x", int64(3)}, {"y", "two"}}); !reflect.DeepEqual(a.CustomSettings, want) {
 		t.Errorf("custom settings = %+v, want %+v", a.CustomSettings, want)
 	}
+	if want := []string{"command line: --port given more than once, the last one (7000) is used"}; !reflect.DeepEqual(a.Notices, want) {
+		t.Errorf("notices = %q, want %q", a.Notices, want)
+	}
 }
 
 func TestParseArgsEmpty(t *testing.T) {
@@ -183,6 +186,9 @@ func TestParseArgsErrors(t *testing.T) {
 		{[]string{"--map", "m", "--cli"}, "--cli must be the first argument"},
 		{[]string{"--http_port", "x"}, `--http_port: "x" is not an integer`},
 		{[]string{"--gamemode"}, "--gamemode needs a value"},
+		{[]string{"--save", "2"}, `unexpected argument "2" after --save: --save is a flag, write it alone or with 0 or 1 after it`},
+		{[]string{"--profiling", "yes", "--port", "7000"}, "--profiling is a flag"},
+		{[]string{"--save", "1", "x"}, `unexpected argument "x": parameters start with --`},
 	}
 	for _, tt := range tests {
 		_, err := ParseArgs(tt.args)
