@@ -264,6 +264,16 @@ func (s *Server) cmdMap(_ string, args []string) error {
 	if len(args) != 1 {
 		return badArg("expected one map package name")
 	}
+	// A typo must not cost a restart of every package: the map is checked first.
+	if !packages.IsBuiltinMap(args[0]) {
+		info, err := s.src.Package(args[0])
+		if err != nil {
+			return fmt.Errorf("map not changed: %w", err)
+		}
+		if info.Kind != scripthost.KindMap {
+			return fmt.Errorf("map not changed: '%s' is a %s package, not a map", args[0], info.Kind)
+		}
+	}
 	if err := s.cfg.Set("map", args[0]); err != nil {
 		return err
 	}

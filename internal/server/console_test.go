@@ -183,6 +183,23 @@ func TestMapCommand(t *testing.T) {
 	if ts.Info().Map != "isle" || len(ts.SpawnPoints()) != 1 {
 		t.Errorf("map = %q, spawn points %v", ts.Info().Map, ts.SpawnPoints())
 	}
+	// A map that does not exist, or a package that is no map, changes nothing.
+	for line, want := range map[string]string{
+		"map no-such-map": "ERROR map: map not changed: package 'no-such-map': not found",
+		"map a":           "ERROR map: map not changed: 'a' is a script package, not a map",
+	} {
+		calls, out := ts.exec(line)
+		if !strings.Contains(out, want) {
+			t.Errorf("%s: output lacks %q:\n%s", line, want, out)
+		}
+		if slices.Contains(calls, "reset") || ts.Info().Map != "isle" {
+			t.Errorf("%s: restarted (%q) or changed the map to %q", line, calls, ts.Info().Map)
+		}
+	}
+	calls, _ = ts.exec("map default-ocean-map")
+	if !slices.Contains(calls, "reset") || ts.Info().Map != "default-ocean-map" || ts.SpawnPoints() != nil {
+		t.Errorf("map to a built-in map: calls %q, map %q, spawn points %v", calls, ts.Info().Map, ts.SpawnPoints())
+	}
 }
 
 func TestPackageCommands(t *testing.T) {
