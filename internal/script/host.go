@@ -90,7 +90,7 @@ type Host struct {
 // rtRefs are registry slots of the runtime's entry points.
 type rtRefs struct {
 	begin, call, finish, owner, due, fire, create, runEntry, unloadBegin, unloadFinish,
-	hotPrepare, flushAll, command, commandList, commandOwner, runCode, packageStats int
+	hotPrepare, flushAll, command, commandList, commandOwner, runCode, packageStats, stuck int
 }
 
 var _ scripthost.Host = (*Host)(nil)
@@ -192,6 +192,7 @@ func (h *Host) newState() error {
 		unloadBegin: ref("unload_begin"), unloadFinish: ref("unload_finish"),
 		hotPrepare: ref("hot_prepare"), flushAll: ref("flush_all"), command: ref("command"),
 		commandList: ref("command_list"), commandOwner: ref("command_owner"), runCode: ref("run_code"), packageStats: ref("package_stats"),
+		stuck: ref("stuck"),
 	}
 	if !h.opts.UnsafeLibs {
 		L.RawGetField(-1, "disable_unsafe")
@@ -535,6 +536,20 @@ func (h *Host) owner(hd, i int64) (pkg, defined string) {
 	return pkg, defined
 }
 
+// stuckCallback asks the runtime which local event callback a failed call was running.
+func (h *Host) stuckCallback() (pkg, class, event, defined string) {
+	L := h.L
+	if err := h.housekeeping(h.rt.stuck, 0, 4); err != nil {
+		return "", "", "", ""
+	}
+	pkg, _ = L.ToString(-4)
+	class, _ = L.ToString(-3)
+	event, _ = L.ToString(-2)
+	defined, _ = L.ToString(-1)
+	L.Pop(4)
+	return pkg, class, event, defined
+}
+
 // finish ends dispatch hd and reports whether a callback returned false.
 func (h *Host) finish(hd int64) bool {
 	L := h.L
@@ -571,6 +586,17 @@ func (h *Host) reportGoAt(pkg, class, event, defined string, err error) {
 		h.log.Error(fmt.Sprintf("Lua Error on Class '%s' Event '%s' (package '%s'): %v", class, event, pkgLabel(pkg), err))
 		return
 	}
+	// A timeout inside a local event (Events.Call from a callback) unwinds through the runtime's
+	// protected call, which takes the line the script was stuck at with it: name the callback
+	// that was running instead.
+	var stuckFrame, stuckAt string
+	if lerr.Kind == lua.TimeoutError && !strings.Contains(lerr.Message, ".lua:") {
+		if spkg, sclass, sevent, defined := h.stuckCallback(); defined != "" {
+			i := strings.LastIndexByte(defined, ':')
+			stuckFrame = fmt.Sprintf("[%s]:%s: in %s '%s' callback of package '%s' defined here", defined[:i], defined[i+1:], sclass, sevent, spkg)
+			stuckAt = defined
+		}
+	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "Lua Error on Class '%s' Event '%s' (package '%s'):", class, event, pkgLabel(pkg))
 	msg := lerr.Message
@@ -583,6 +609,10 @@ func (h *Host) reportGoAt(pkg, class, event, defined string, err error) {
 	}
 	fmt.Fprintf(&b, "\n\t- [1] %s", bracketPosition(msg))
 	n := 2
+	if stuckFrame != "" {
+		fmt.Fprintf(&b, "\n\t- [2] %s", stuckFrame)
+		n = 3
+	}
 	for _, line := range strings.Split(lerr.Traceback, "\n") {
 		line = strings.TrimSpace(line)
 		if line == "" || line == "stack traceback:" || strings.HasPrefix(line, "[C]") ||
@@ -597,6 +627,8 @@ func (h *Host) reportGoAt(pkg, class, event, defined string, err error) {
 	}
 	attrs := []any{}
 	switch {
+	case stuckAt != "":
+		attrs = append(attrs, "at", stuckAt)
 	case lerr.Chunk != "" && !strings.HasPrefix(lerr.Chunk, "nanoforge/"):
 		attrs = append(attrs, "at", fmt.Sprintf("%s:%d", lerr.Chunk, lerr.Line))
 	case n > 2:

@@ -219,10 +219,14 @@ end
 -- dispatch depth d (dispatches nest when a callback calls Events.Call).
 local depth = 0
 local cursor, cancelled = {}, {}
+-- The list, class and event of the dispatch running at each depth, so that after a timeout
+-- (which unwinds without letting the runtime report it) RT.stuck can say which callback ran.
+local dlist, dclass, devent = {}, {}, {}
 
 -- enter resets the nesting counters at every call from Go: a timeout unwinds through the
 -- runtime without running its bookkeeping.
 local function enter()
+	for d = 1, depth do dlist[d] = nil end
 	depth = 0
 	log_depth = 0
 end
@@ -241,6 +245,7 @@ function RT.dispatch_local(list, class, event, ...)
 	local d = depth + 1
 	depth = d
 	cancelled[d] = false
+	dlist[d], dclass[d], devent[d] = list, class, event
 	local i = 1
 	while true do
 		local ok, err = xpcall(run_list, traceback, list, d, i, ...)
@@ -251,9 +256,25 @@ function RT.dispatch_local(list, class, event, ...)
 		i = j + 1
 	end
 	depth = d - 1
+	dlist[d] = nil
 	return not cancelled[d]
 end
 local dispatch_local = RT.dispatch_local
+
+-- stuck returns, after a call from Go failed without the runtime seeing it (a timeout), the
+-- innermost local dispatch it interrupted: the callback's package, class, event and where the
+-- callback is defined; nothing when no local dispatch was running.
+function RT.stuck()
+	local d = depth
+	while d > 0 and not dlist[d] do d = d - 1 end
+	if d == 0 then return end
+	local e = dlist[d][cursor[d]]
+	if not e then return end
+	local info = getinfo(e.fn, "S")
+	local defined = ""
+	if info and info.what ~= "C" then defined = info.short_src .. ":" .. info.linedefined end
+	return e.P.name, dclass[d], devent[d], defined
+end
 
 -- Dispatches driven from Go: begin snapshots the callbacks subscribed to event name of space
 -- and returns a handle, their number and their packages' ids (space separated, so Go can time
@@ -525,13 +546,45 @@ local function compile(P, logical, src, env)
 end
 
 -- run_file runs a package file once and caches what it returns (Require semantics).
+local main_thread = coroutine.running()
+
+-- onstack adds the functions running on thread co (nil: the current one) to set.
+local function onstack(set, co, from)
+	local level = from
+	while true do
+		local info
+		if co then info = getinfo(co, level, "f") else info = getinfo(level, "f") end
+		if not info then return end
+		set[info.func] = true
+		level = level + 1
+	end
+end
+
+-- live_loading drops the files of P.loading that no longer run. A file that raises is not
+-- popped by cleanup code: any Lua code running while an error unwinds would replace a timeout
+-- with a new one raised in the runtime, losing the line the script was stuck at. Its entry
+-- goes stale instead, and is recognised here because its main chunk is not on the stack.
+local function live_loading(P)
+	if #P.loading == 0 then return end
+	local set = {}
+	onstack(set, nil, 3)
+	local co = coroutine.running()
+	if co ~= main_thread then onstack(set, main_thread, 1) end
+	local live = {}
+	for _, l in ipairs(P.loading) do
+		if set[l.fn] then live[#live + 1] = l end
+	end
+	P.loading = live
+end
+
 local function run_file(P, logical, src, force, level)
 	local cached = P.required[logical]
 	if cached and not force then return unpack(cached, 1, cached.n) end
+	live_loading(P)
 	for i, l in ipairs(P.loading) do
-		if l == logical then
+		if l.logical == logical then
 			local cycle = {}
-			for j = i, #P.loading do cycle[#cycle + 1] = P.loading[j] end
+			for j = i, #P.loading do cycle[#cycle + 1] = P.loading[j].logical end
 			cycle[#cycle + 1] = logical
 			fail("Package.Require cycle: " .. concat(cycle, " -> "))
 		end
@@ -539,12 +592,14 @@ local function run_file(P, logical, src, force, level)
 	-- The odd name is how tracebacks name a file's main chunk called from here; the Go side
 	-- shows it as "in main chunk".
 	local __main_chunk = compile(P, logical, src)
-	local depth = #P.loading + 1
-	P.loading[depth] = logical
-	-- The to-be-closed guard pops the loading stack even when the file raises, without catching
-	-- the error: the caller's message handler still sees the frames inside the file.
-	local guard <close> = setmetatable({}, { __close = function() P.loading[depth] = nil end })
+	P.loading[#P.loading + 1] = { logical = logical, fn = __main_chunk }
 	local out = pack(__main_chunk())
+	for i = #P.loading, 1, -1 do
+		if P.loading[i].fn == __main_chunk then
+			table.remove(P.loading, i)
+			break
+		end
+	end
 	P.required[logical] = out
 	return unpack(out, 1, out.n)
 end
