@@ -9,6 +9,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"sync"
 	"text/tabwriter"
 
 	"github.com/Masterminds/semver/v3"
@@ -190,12 +191,28 @@ func (s *session) check(ctx context.Context, cmd *Command) error {
 		s.infof("No packages or asset packs in %s", ws.lay.root)
 		return nil
 	}
+	// Ask the Store about every resource at once (a few requests at a time): a server with
+	// fifty packages should not wait for fifty round trips in a row.
+	remotes := make([]*storeclient.Resource, len(res))
+	errs := make([]error, len(res))
+	sem := make(chan struct{}, 8)
+	var wg sync.WaitGroup
+	for i, r := range res {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			remotes[i], errs[i] = ws.client.Resource(ctx, r.kind, r.name)
+		}()
+	}
+	wg.Wait()
 	tw := tabwriter.NewWriter(s.out, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "KIND\tNAME\tINSTALLED\tNEWEST\tSTATUS")
 	updates := 0
-	for _, r := range res {
+	for i, r := range res {
 		newestV, status := "-", ""
-		remote, err := ws.client.Resource(ctx, r.kind, r.name)
+		remote, err := remotes[i], errs[i]
 		switch {
 		case storeclient.IsStatus(err, http.StatusNotFound):
 			status = "not on the Store"
