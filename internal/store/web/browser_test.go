@@ -97,12 +97,29 @@ func TestBrowserPublishFlow(t *testing.T) {
 
 	step := func(what string, actions ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
-		sctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+		sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 		defer cancel()
 		if err := chromedp.Do(sctx, actions...); err != nil {
 			loc, _ := chromedp.Run(ctx, chromedp.Location())
 			body, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main")))
 			t.Fatalf("%s: %v (page %s shows: %.500s)", what, err, loc, body)
+		}
+	}
+	// load runs actions that navigate (a link, a form) and waits for the new page to load, then
+	// checks its HTTP status: waiting for the document rather than polling for an element of
+	// it cannot match the page being left.
+	load := func(what string, status int64, actions ...chromedp.Action[chromedp.Void]) {
+		t.Helper()
+		sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+		defer cancel()
+		resp, err := chromedp.RunResponse(sctx, actions...)
+		if err != nil {
+			loc, _ := chromedp.Run(ctx, chromedp.Location())
+			t.Fatalf("%s: %v (at %s)", what, err, loc)
+		}
+		if resp.Status != status {
+			body, _ := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main")))
+			t.Fatalf("%s: %s answered %d, want %d: %.500s", what, resp.URL, resp.Status, status, body)
 		}
 	}
 	text := func(sel string) string {
@@ -118,25 +135,25 @@ func TestBrowserPublishFlow(t *testing.T) {
 	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
 
 	// Sign up.
-	step("sign up",
-		chromedp.Navigate(base+"/signup"),
+	load("open sign-up", 200, chromedp.Navigate(base+"/signup"))
+	step("fill sign-up",
 		chromedp.SendKeys(css("#name"), "racer"),
 		chromedp.SendKeys(css("#password"), "drift-all-day"),
 		chromedp.SendKeys(css("#password2"), "drift-all-day"),
-		chromedp.Click(css("main form button[type=submit]")),
-		chromedp.WaitVisible(css("#create-title")),
 	)
+	load("sign up", 200, chromedp.Click(css("main form button[type=submit]")))
+	step("tokens page", chromedp.WaitVisible(css("#create-title")))
 	if f := text(".flash"); !strings.Contains(f, "Welcome, racer!") {
 		t.Fatalf("after sign-up the page says %q", f)
 	}
 
 	// Create a token; it is shown once and works against the API.
-	step("create token",
+	step("fill token form",
 		chromedp.SendKeys(css("#label"), "github actions"),
 		chromedp.Click(css(`input[name=scope][value=manage]`)),
-		chromedp.Click(css("main form[action='/account/tokens'] button[type=submit]")),
-		chromedp.WaitVisible(css("#new-token")),
 	)
+	load("create token", 201, chromedp.Click(css("main form[action='/account/tokens'] button[type=submit]")))
+	step("token shown", chromedp.WaitVisible(css("#new-token")))
 	shot(t, ctx, dir, "tokens")
 	secret, err := chromedp.Run(ctx, chromedp.Value(css("#new-token")))
 	if err != nil || !strings.HasPrefix(secret, core.TokenPrefix) {
@@ -156,59 +173,52 @@ func TestBrowserPublishFlow(t *testing.T) {
 	}
 
 	// Create a team.
-	step("create team",
-		chromedp.Navigate(base+"/teams"),
+	load("open teams", 200, chromedp.Navigate(base+"/teams"))
+	step("fill team form",
 		chromedp.SendKeys(css("#name"), "drift-crew"),
 		chromedp.SendKeys(css("#title"), "Drift Crew"),
-		chromedp.Click(css("main form[action='/teams'] button[type=submit]")),
-		chromedp.WaitVisible(css("#members-title")),
 	)
+	load("create team", 200, chromedp.Click(css("main form[action='/teams'] button[type=submit]")))
+	step("team page", chromedp.WaitVisible(css("#members-title")))
 	if h := text("h1"); h != "Drift Crew" {
 		t.Fatalf("team page heading %q", h)
 	}
 	shot(t, ctx, dir, "team")
 
 	// Create a resource by uploading its first release, as a draft.
-	step("create resource",
-		chromedp.Navigate(base+"/new"),
+	load("open create form", 200, chromedp.Navigate(base+"/new"))
+	step("fill create form",
 		chromedp.SendKeys(css("#name"), "drift-king"),
 		chromedp.SetUploadFiles(css("#file"), []string{zipPath}),
 		chromedp.SendKeys(css("#changelog"), "First public drift"),
-		chromedp.Click(css("main form[action='/new'] button[type=submit]")),
-		chromedp.WaitVisible(css("#publish-btn")),
 	)
+	load("create resource", 200, chromedp.Click(css("main form[action='/new'] button[type=submit]")))
+	step("draft page", chromedp.WaitVisible(css("#publish-btn")))
 	if f := text(".flash"); !strings.Contains(f, "drift-king 1.4.2 as a draft") {
 		t.Fatalf("after upload the page says %q", f)
 	}
 
 	// Publish it on the Stable channel.
-	step("publish",
-		chromedp.Click(css("#publish-btn")),
-		chromedp.WaitVisible(css("#download")),
-		chromedp.WaitNotPresent(css("#publish-btn")),
-	)
+	load("publish", 200, chromedp.Click(css("#publish-btn")))
+	step("published page", chromedp.WaitVisible(css("#download")), chromedp.WaitNotPresent(css("#publish-btn")))
 	if f := text(".flash"); !strings.Contains(f, "published on the Stable channel") {
 		t.Fatalf("after publishing the page says %q", f)
 	}
 	shot(t, ctx, dir, "release")
 
 	// Find it with the search box in the header.
-	step("search",
-		chromedp.Navigate(base+"/"),
-		chromedp.SendKeys(css("#top-q"), "drift"),
-		chromedp.Submit(css("#top-q")),
-		chromedp.WaitVisible(css(`.cards a[href="/packages/drift-king"]`)),
-	)
+	load("home", 200, chromedp.Navigate(base+"/"))
+	step("type search", chromedp.SendKeys(css("#top-q"), "drift"))
+	load("search", 200, chromedp.Submit(css("#top-q")))
+	step("results", chromedp.WaitVisible(css(`.cards a[href="/packages/drift-king"]`)))
 	if c := text(".count"); !strings.Contains(c, "of 1") {
 		t.Fatalf("search count %q", c)
 	}
 	shot(t, ctx, dir, "search")
 
 	// Open the resource page from the result and download the release.
-	step("open resource",
-		chromedp.Click(css(`.cards a[href="/packages/drift-king"]`)),
-		chromedp.WaitVisible(css("#download-latest")),
-	)
+	load("open resource", 200, chromedp.Click(css(`.cards a[href="/packages/drift-king"]`)))
+	step("resource page", chromedp.WaitVisible(css("#download-latest")))
 	if h := text("h1"); h != "Drift King" {
 		t.Fatalf("resource heading %q", h)
 	}
