@@ -69,10 +69,13 @@
 // watched by a goroutine per state. While the call is within budget no hook is installed, so
 // scripts run at full speed. When the budget is spent the watchdog arms an instruction hook on
 // the main thread and on the coroutine being resumed; the hook raises "script timed out after
-// Nms" with a traceback (Kind TimeoutError) and fires again on every instruction, so pcall in
-// the script cannot swallow it. A library call that executes no instructions (string.rep of a
-// huge string) is stopped a grace period later by making its allocations fail. The state stays
-// usable afterwards. Nested calls made by Go functions run under the outer call's budget.
+// Nms" at the next Lua instruction with a traceback (Kind TimeoutError) and fires again on
+// every instruction, so pcall in the script cannot swallow it. It never raises inside C
+// functions, where an error may already be unwinding. A library call that executes no
+// instructions but keeps growing a buffer is stopped a grace period later by refusing its
+// allocations of 4 KiB and more. Any error that ends an overrun call is a TimeoutError. The
+// state stays usable afterwards. Nested calls made by Go functions run under the outer call's
+// budget.
 //
 // Arming the hook from the watchdog goroutine is the asynchronous use lua_sethook allows (the
 // stand-alone interpreter does it from its Ctrl-C signal handler); it only happens once a call
