@@ -333,6 +333,13 @@ func TestResolve(t *testing.T) {
 func TestSearch(t *testing.T) {
 	forBackends(t, func(t *testing.T, f *fixture) {
 		alice := f.user(t, "alice")
+		f.upload(t, alice, KindPackages, "pkg-42", storetest.PackageZip(t, "1.0.0"), false, "")
+		f.svc.Publish(ctx, alice, KindPackages, "pkg-42", "1.0.0", "")
+		res, err := f.svc.Search(ctx, SearchQuery{Q: "pkg-42"})
+		if err != nil || res.Total != 1 || res.Items[0].Name != "pkg-42" {
+			t.Fatalf("name with digits after a dash: %v %v", names(res), err)
+		}
+		f.svc.DeleteResource(ctx, Actor{UserID: alice.UserID, Operator: true, Scopes: ScopeAll}, KindPackages, "pkg-42")
 		for _, n := range []string{"vehicles", "vehicle-pack", "sandbox", "cars"} {
 			f.upload(t, alice, KindPackages, n, storetest.PackageZip(t, "1.0.0"), true, "")
 			f.clock.Add(time.Minute)
@@ -342,7 +349,7 @@ func TestSearch(t *testing.T) {
 			t.Fatal(err)
 		}
 		f.upload(t, alice, KindPackages, "hidden-vehicle", storetest.PackageZip(t, "1.0.0"), false, "")
-		res, err := f.svc.Search(ctx, SearchQuery{Q: "vehicle-pack"})
+		res, err = f.svc.Search(ctx, SearchQuery{Q: "vehicle-pack"})
 		if err != nil || res.Total != 1 || res.Items[0].Name != "vehicle-pack" {
 			t.Fatalf("exact search: %+v %v", res, err)
 		}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/microcosm-cc/bluemonday"
 	"github.com/yuin/goldmark"
@@ -102,7 +103,25 @@ func normalizeTags(in []string) ([]string, error) {
 }
 
 func searchText(r Resource) string {
-	return strings.ToLower(strings.Join([]string{r.Name, r.Title, r.ShortDescription, r.Description, strings.Join(r.Tags, " ")}, " "))
+	return SearchText(r.Name, r.Title, r.ShortDescription, r.Description, r.Tags)
+}
+
+// SearchText builds the text the full-text indexes see: lower case, every run of letters and
+// digits one word, everything else a space. Both databases then split it the same way (left to
+// itself PostgreSQL would read "pkg-42" as "pkg" and the number -42).
+func SearchText(name, title, short, description string, tags []string) string {
+	var b strings.Builder
+	for _, part := range append([]string{name, title, short, description}, tags...) {
+		for _, r := range strings.ToLower(part) {
+			if unicode.IsLetter(r) || unicode.IsDigit(r) {
+				b.WriteRune(r)
+			} else {
+				b.WriteByte(' ')
+			}
+		}
+		b.WriteByte(' ')
+	}
+	return b.String()
 }
 
 func (s *Service) resource(ctx context.Context, q db.Q, kind, name string) (Resource, error) {
