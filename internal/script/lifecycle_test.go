@@ -523,3 +523,29 @@ end)`, web.URL))
 		t.Errorf("deprecation logged %d times, want once", n)
 	}
 }
+
+// TestUnloadDropsPendingCallbacks unloads a package while its HTTP request and its timer are
+// pending: neither callback may run afterwards, in a package that no longer exists.
+func TestUnloadDropsPendingCallbacks(t *testing.T) {
+	web := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "late") }))
+	defer web.Close()
+	th := newTestHost(t, Options{})
+	th.load("t-exporter", "t-dependent")
+	th.run("t-dependent", `Events.Subscribe("late", function(what) Late = (Late or "") .. what end)`)
+	th.run("t-exporter", fmt.Sprintf(`
+HTTP.RequestAsync(%q, "/", HTTPMethod.GET, "", "text/plain", false, {}, function() Events.Call("late", "http ") end)
+Timer.SetTimeout(function() Events.Call("late", "timer ") end, 10)`, web.URL))
+	if err := th.UnloadPackage("t-exporter"); err != nil {
+		t.Fatal(err)
+	}
+	th.WaitAsync()
+	th.ticks(3, tick)
+	if got := th.run("t-dependent", "Late"); got != "nil" {
+		t.Errorf("callbacks of an unloaded package ran: Late = %q\n%s", got, th.log.dump())
+	}
+	// The guard keeps the library's argument errors located at the caller and named.
+	_, err := th.RunCode("t-dependent", "local x = 1\nHTTP.RequestAsync(nil, '/', 0, '', '', false, {}, function() end)")
+	if want := "t-dependent/(console):2: bad argument #1 to 'RequestAsync' (string expected, got nil)"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("bad argument error = %v, want %q", err, want)
+	}
+}

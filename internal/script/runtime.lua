@@ -1353,4 +1353,65 @@ function RT.disable_unsafe()
 	if type(pkg) == "table" then pkg.loadlib = nil pkg.cpath = "" pkg.path = "" end
 end
 
+-- ---------------------------------------------------------------------------------------------
+-- asynchronous callbacks
+
+-- caller_package is the package whose code called the runtime function that calls it.
+local function caller_package()
+	local level = 3
+	while true do
+		local info = getinfo(level, "S")
+		if not info then return nil end
+		if info.source ~= RUNTIME and info.what ~= "C" then
+			local name = info.short_src:match("^([^/]+)/")
+			return name and packages[name]
+		end
+		level = level + 1
+	end
+end
+
+-- guard_async wraps the library function fn, called name, so that the callbacks
+-- passed to it belong to the calling package: once that package is unloaded or reloaded they
+-- are dropped, as its timers and subscriptions are, instead of running in a package that no
+-- longer exists. Calls without a callback go straight through.
+local function guard_async(fn, name)
+	return function(...)
+		local n = select("#", ...)
+		local args = pack(...)
+		local P
+		for i = 1, n do
+			local cb = args[i]
+			if type(cb) == "function" then
+				P = P or caller_package()
+				if not P then break end
+				args[i] = function(...)
+					if packages[P.name] ~= P then return end
+					return cb(...)
+				end
+			end
+		end
+		local res = pack(pcall(fn, unpack(args, 1, n)))
+		if not res[1] then
+			-- The library located its error here, in the runtime, and could not name itself:
+			-- move the error to the caller and name the function as the caller called it.
+			local err = res[2]
+			if type(err) == "string" then
+				err = err:gsub("^nanoforge/runtime:%d+: ", ""):gsub("^(bad argument #%d+ to )'[^']*'", "%1'" .. name .. "'")
+				fail(err)
+			end
+			error(err, 0)
+		end
+		return unpack(res, 2, res.n)
+	end
+end
+
+do
+	local http = rawget(G, "HTTP")
+	if type(http) == "table" then
+		for _, name in ipairs({ "RequestAsync", "Request" }) do
+			if type(http[name]) == "function" then http[name] = guard_async(http[name], name) end
+		end
+	end
+end
+
 return RT
