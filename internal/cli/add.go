@@ -102,6 +102,11 @@ func (s *session) add(cmd *Command) error {
 		}
 		what = string(kind) + " package"
 	}
+	busy, err := s.lockFolder(lay.lockPath)
+	if err != nil {
+		return err
+	}
+	defer busy.unlock()
 	if err := writeNewFolder(dest, files); err != nil {
 		return err
 	}
@@ -139,7 +144,7 @@ func writeNewFolder(dest string, files map[string][]byte) error {
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return fmt.Errorf("creating %s: %w", parent, err)
 	}
-	tmp, err := os.MkdirTemp(parent, ".nanoforge-new-"+filepath.Base(dest)+"-")
+	tmp, err := os.MkdirTemp(parent, prefixNew+filepath.Base(dest)+"-")
 	if err != nil {
 		return fmt.Errorf("creating a folder in %s: %w", parent, err)
 	}

@@ -77,6 +77,7 @@ func (s *session) workspace(o *Options, needToken bool) (*workspace, error) {
 		busy.unlock()
 		return nil, err
 	}
+	s.recoverLeftovers(lay, lock)
 	return &workspace{lay: lay, lock: lock, client: c, busy: busy}, nil
 }
 
@@ -362,7 +363,7 @@ func (s *session) download(ctx context.Context, ws *workspace, prog progress, t 
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return fmt.Errorf("creating %s: %w", parent, err)
 	}
-	f, err := os.CreateTemp(parent, ".nanoforge-download-"+t.item.Name+"-*.zip")
+	f, err := os.CreateTemp(parent, prefixDownload+t.item.Name+"-*.zip")
 	if err != nil {
 		return fmt.Errorf("creating a download file in %s: %w", parent, err)
 	}
@@ -385,7 +386,7 @@ func (s *session) download(ctx context.Context, ws *workspace, prog progress, t 
 // anything fails, and the lock is written before the old folder is deleted.
 func (s *session) place(ws *workspace, t *target) error {
 	parent := filepath.Dir(t.dest)
-	fresh, err := os.MkdirTemp(parent, ".nanoforge-new-"+t.item.Name+"-")
+	fresh, err := os.MkdirTemp(parent, prefixNew+t.item.Name+"-")
 	if err != nil {
 		return fmt.Errorf("creating a folder in %s: %w", parent, err)
 	}
@@ -404,7 +405,7 @@ func (s *session) place(ws *workspace, t *target) error {
 	}
 	var aside string
 	if t.exists {
-		aside = filepath.Join(parent, fmt.Sprintf(".nanoforge-old-%s-%d", t.item.Name, time.Now().UnixNano()))
+		aside = filepath.Join(parent, fmt.Sprintf("%s%s-%d", prefixOld, t.item.Name, time.Now().UnixNano()))
 		if err := os.Rename(t.dest, aside); err != nil {
 			return fmt.Errorf("moving the installed %s aside: %w (is a server or editor using it?)", t.dest, err)
 		}
@@ -576,7 +577,7 @@ func (s *session) uninstall(ctx context.Context, cmd *Command) error {
 	}
 	for _, t := range targets {
 		if t.exists {
-			aside := filepath.Join(filepath.Dir(t.dest), fmt.Sprintf(".nanoforge-old-%s-%d", t.item.Name, time.Now().UnixNano()))
+			aside := filepath.Join(filepath.Dir(t.dest), fmt.Sprintf("%s%s-%d", prefixTrash, t.item.Name, time.Now().UnixNano()))
 			if err := os.Rename(t.dest, aside); err != nil {
 				return fmt.Errorf("removing %s: %w (is a server or editor using it?)", t.dest, err)
 			}
