@@ -343,6 +343,8 @@ var funcs = template.FuncMap{
 	"size":     humanSize,
 	"count":    humanCount,
 	"markdown": renderMarkdown,
+	// rendered shows a resource description core already rendered and sanitised.
+	"rendered": demoteHeadings,
 	"join":     strings.Join,
 	"lower":    strings.ToLower,
 	"noun": func(kind string) string {
@@ -376,10 +378,16 @@ var funcs = template.FuncMap{
 var headingTag = regexp.MustCompile(`<(/?)h([1-6])([\s>])`)
 
 // renderMarkdown renders user Markdown through the Store's renderer (goldmark, then
-// bluemonday's user-content policy) and moves its headings two levels down, so a description's
-// "# Title" sits below the page's own h1 and section h2 instead of competing with them.
+// bluemonday's user-content policy), with headings moved down by demoteHeadings.
 func renderMarkdown(src string) template.HTML {
-	out := headingTag.ReplaceAllStringFunc(core.RenderMarkdown(src), func(m string) string {
+	return demoteHeadings(core.RenderMarkdown(src))
+}
+
+// demoteHeadings moves the headings of HTML that core.RenderMarkdown produced (sanitised, so
+// text holds no raw '<') two levels down, so a description's "# Title" sits below the page's own
+// h1 and section h2 instead of competing with them. Only core's sanitised output may be passed.
+func demoteHeadings(sanitised string) template.HTML {
+	out := headingTag.ReplaceAllStringFunc(sanitised, func(m string) string {
 		sub := headingTag.FindStringSubmatch(m)
 		level := min(int(sub[2][0]-'0')+2, 6)
 		return "<" + sub[1] + "h" + strconv.Itoa(level) + sub[3]
