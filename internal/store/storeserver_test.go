@@ -110,6 +110,18 @@ func TestTwoServersShareState(t *testing.T) {
 			if resp.StatusCode != 200 || !bytes.HasPrefix(zip, []byte("PK")) || !strings.Contains(string(rb), resp.Header.Get("X-Checksum-Sha256")) {
 				t.Fatalf("download via server 1: %d", resp.StatusCode)
 			}
+			// Ranges work on both blob stores (S3 objects are seekable through ranged GETs).
+			req, _ := http.NewRequest("GET", addrs[1]+"/api/v1/packages/shared/releases/1.0.0/download", nil)
+			req.Header.Set("Range", "bytes=5-14")
+			resp, err = http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			part, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != 206 || !bytes.Equal(part, zip[5:15]) {
+				t.Fatalf("range via server 1: %d %q", resp.StatusCode, part)
+			}
 			resp, _ = http.Get(addrs[0] + "/api/v1/packages/shared")
 			rb, _ = io.ReadAll(resp.Body)
 			resp.Body.Close()
