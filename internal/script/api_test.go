@@ -2,7 +2,10 @@ package script
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -339,4 +342,28 @@ func TestRequire(t *testing.T) {
 		t.Fatal(err)
 	}
 	th.checkSuite("t-require", "required file failed")
+}
+
+// TestLibrariesInPackage runs t-libs: the libraries used from a package environment, with
+// their asynchronous callbacks on manual ticks.
+func TestLibrariesInPackage(t *testing.T) {
+	web := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "hello %s", r.URL.Path)
+	}))
+	defer web.Close()
+	th := newTestHost(t, Options{})
+	th.load("t-libs")
+	if got := th.run("t-libs", "Async.count"); got != "nil" {
+		t.Fatalf("an asynchronous callback ran before a tick: %s", got)
+	}
+	th.run("t-libs", fmt.Sprintf("StartHTTP(%q)", web.URL))
+	th.WaitAsync()
+	th.Tick(tick)
+	if err := th.UnloadPackage("t-libs"); err != nil {
+		t.Fatal(err)
+	}
+	th.checkSuite("t-libs")
+	if _, err := os.Stat(filepath.Join(th.srv.dir, "t-libs", "test.db")); err != nil {
+		t.Errorf("the SQLite database is not in the server folder: %v", err)
+	}
 }

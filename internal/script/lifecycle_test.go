@@ -247,6 +247,11 @@ func TestRunCode(t *testing.T) {
 		{"Value * 2", "10"},
 		{"1, 2.0, true", "1\t2.0\ttrue"},
 		{"Package.GetName()", "t-dependent"},
+		// Statements print what they return.
+		{"return 7", "7"},
+		{"local a = 3 return a * 2, 'x'", "6\tx"},
+		{"for i = 1, 3 do Value = Value + i end", ""},
+		{"Value", "11"},
 		// Showing a value never runs its code, and a failing __tostring is contained.
 		{"setmetatable({1}, {__index = function() error('no') end, __len = function() error('no') end})", "{1}"},
 		{"setmetatable({}, {__tostring = function() error('no') end})", "(table whose __tostring failed)"},
