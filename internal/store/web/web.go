@@ -347,12 +347,7 @@ var funcs = template.FuncMap{
 	"rendered": demoteHeadings,
 	"join":     strings.Join,
 	"lower":    strings.ToLower,
-	"noun": func(kind string) string {
-		if kind == core.KindAssets {
-			return "asset pack"
-		}
-		return "package"
-	},
+	"noun":     noun,
 	"cliKind": func(kind string) string {
 		if kind == core.KindAssets {
 			return "assets"

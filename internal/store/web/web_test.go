@@ -457,6 +457,12 @@ func TestUploadPublishYankDownload(t *testing.T) {
 		t.Fatalf("not a zip: %d: %s", p.Status, excerpt(p.Body))
 	}
 	mustContain(t, p, "the zip was refused")
+	assetsZip := storetest.Zip(t, "Assets.toml", storetest.AssetsToml("1.0.0", nil))
+	p = hank.multipart("/new", fields("wrong-kind", false), assetsZip)
+	if p.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("asset pack uploaded as a package: %d", p.Status)
+	}
+	mustContain(t, p, "Assets.toml", `class="field-error"`)
 	noFile := [][2]string{{"csrf_token", hank.csrf}, {"kind", "packages"}, {"name", "nofile"}}
 	p = hank.multipart("/new", noFile, nil)
 	mustContain(t, p, "Attach the release zip")
