@@ -28,7 +28,14 @@ type site struct {
 
 func newSite(t testing.TB) *site {
 	t.Helper()
-	env := storetest.Open(t, storetest.Backends[0])
+	return newSiteOn(t, storetest.Backends[0])
+}
+
+// newSiteOn is newSite on a given database and blob store (PostgreSQL ones skip without
+// NANOFORGE_TEST_POSTGRES).
+func newSiteOn(t testing.TB, backend storetest.Backend) *site {
+	t.Helper()
+	env := storetest.Open(t, backend)
 	svc, err := core.New(env.DB, env.Blob, core.Config{SignupOpen: true, TmpDir: t.TempDir(), Argon2: core.Argon2Params{Time: 1, Memory: 64, Threads: 1}})
 	if err != nil {
 		t.Fatal(err)

@@ -431,7 +431,12 @@ func TestTeams(t *testing.T) {
 }
 
 func TestUploadPublishYankDownload(t *testing.T) {
-	s := newSite(t)
+	for _, backend := range storetest.Backends {
+		t.Run(backend.Name, func(t *testing.T) { testUploadPublishYankDownload(t, newSiteOn(t, backend)) })
+	}
+}
+
+func testUploadPublishYankDownload(t *testing.T, s *site) {
 	s.user("hank")
 	s.user("ivy")
 	s.user("jack")
@@ -629,7 +634,12 @@ func TestEditResource(t *testing.T) {
 }
 
 func TestSearchFiltersAndPages(t *testing.T) {
-	s := newSite(t)
+	for _, backend := range storetest.Backends {
+		t.Run(backend.Name, func(t *testing.T) { testSearchFiltersAndPages(t, newSiteOn(t, backend)) })
+	}
+}
+
+func testSearchFiltersAndPages(t *testing.T, s *site) {
 	u := s.user("mia")
 	for i := range 23 {
 		s.publishPackage(u, fmt.Sprintf("pkg-%02d", i), "1.0.0", true)
