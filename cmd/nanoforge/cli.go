@@ -6,6 +6,7 @@ import (
 	"os/signal"
 
 	"github.com/nanoforge/nanoforge/internal/cli"
+	"github.com/nanoforge/nanoforge/internal/server"
 )
 
 // runCLI runs `nanoforge --cli ARGS...` and returns the process exit status. The first Ctrl-C
@@ -18,5 +19,5 @@ func runCLI(args []string) int {
 		<-ctx.Done()
 		stop()
 	}()
-	return cli.Run(ctx, args, cli.Env{})
+	return cli.Run(ctx, args, cli.Env{Version: server.Version})
 }
