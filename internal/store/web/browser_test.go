@@ -192,6 +192,7 @@ func TestBrowserPublishFlow(t *testing.T) {
 		chromedp.SetUploadFiles(css("#file"), []string{zipPath}),
 		chromedp.SendKeys(css("#changelog"), "First public drift"),
 	)
+	shot(t, ctx, dir, "new")
 	load("create resource", 200, chromedp.Click(css("main form[action='/new'] button[type=submit]")))
 	step("draft page", chromedp.WaitVisible(css("#publish-btn")))
 	if f := text(".flash"); !strings.Contains(f, "drift-king 1.4.2 as a draft") {
