@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -36,6 +37,12 @@ var (
 const waitLimit = 30 * time.Second
 
 func TestMain(m *testing.M) {
+	flag.Parse()
+	if testing.Short() {
+		// Building two programs and running a Store is not short.
+		fmt.Println("e2e/cli: skipped in -short mode")
+		os.Exit(0)
+	}
 	os.Exit(run(m))
 }
 
