@@ -298,6 +298,18 @@ func TestMapAssetFromMapPackage(t *testing.T) {
 	if got := th.run("t-exporter", "return Server.GetMapAsset()"); got != "pack::Level" {
 		t.Errorf("GetMapAsset from the map package = %q, want pack::Level\n%s", got, th.log.dump())
 	}
+	th.load("t-dependent") // 1.103
+	if got := th.run("t-dependent", "return Server.GetMap()"); got != "test-map" {
+		t.Errorf("GetMap = %q, want the map package", got)
+	}
+	legacy := testPackage("t-legacy-lib")
+	legacy.CompatibilityVersion = "1.48"
+	if err := th.LoadPackage(legacy); err != nil {
+		t.Fatal(err)
+	}
+	if got := th.run("t-legacy-lib", "return Server.GetMap()"); got != "pack::Level" {
+		t.Errorf("GetMap below 1.49 = %q, want the map asset", got)
+	}
 	th.srv.info.Map = "nanos-world::BlankMap"
 	if got := th.run("t-exporter", "return Server.GetMapAsset()"); got != "nanos-world::BlankMap" {
 		t.Errorf("GetMapAsset of an asset reference = %q", got)

@@ -21,7 +21,10 @@ type libHost struct {
 	seenDep map[string]bool
 }
 
-var _ lib.Host = (*libHost)(nil)
+var (
+	_ lib.Host       = (*libHost)(nil)
+	_ lib.CompatHost = (*libHost)(nil)
+)
 
 func (l *libHost) ServerDir() string    { return l.h.serverDir }
 func (l *libHost) Logger() *slog.Logger { return l.h.log }
@@ -40,6 +43,17 @@ func (l *libHost) Post(fn func(*lua.State) error) {
 		return
 	}
 	l.queue = append(l.queue, fn)
+}
+
+// CompatibilityVersion is the compatibility_version of the package whose code is running on
+// s (lib.CompatHost), found by the runtime from the chunk names on the stack.
+func (l *libHost) CompatibilityVersion(s *lua.State) string {
+	if err := s.CallRefBudget(l.h.rt.runningCompat, 0, 1, 0); err != nil {
+		return ""
+	}
+	v, _ := s.ToString(-1)
+	s.Pop(1)
+	return v
 }
 
 // Deprecated logs a legacy name once per state.

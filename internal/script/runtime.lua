@@ -1023,7 +1023,14 @@ local function make_server_api(P)
 	api.GetPort = function() return info().port end
 	api.GetQueryPort = function() return info().query_port end
 	api.GetTickRate = function() return info().tick_rate end
-	api.GetMap = function() return info().map end
+	-- Before 1.49 GetMap returned the map asset (GetMapAsset since).
+	api.GetMap = function()
+		if not at_least(P, "1.49") then
+			local asset = N.map_asset()
+			if asset ~= "" then return asset end
+		end
+		return info().map
+	end
 	api.GetLogLevel = function() return N.log_level() end
 	api.GetTime = function() return N.time() end
 	api.IsUnsafeLibsEnabled = function() return N.unsafe() end
@@ -1402,6 +1409,22 @@ local function guard_async(fn, name)
 			error(err, 0)
 		end
 		return unpack(res, 2, res.n)
+	end
+end
+
+-- running_compat is the compatibility_version of the package whose code called the library
+-- function that asks ("" when no package code is on the stack).
+function RT.running_compat()
+	local level = 2
+	while true do
+		local info = getinfo(level, "S")
+		if not info then return "" end
+		if info.source ~= RUNTIME and info.what ~= "C" then
+			local name = info.short_src:match("^([^/]+)/")
+			local P = name and packages[name]
+			return P and P.compat_string or ""
+		end
+		level = level + 1
 	end
 end
 

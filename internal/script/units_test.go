@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/nanoforge/nanoforge/internal/lua"
+	"github.com/nanoforge/nanoforge/internal/script/lib"
 	"github.com/nanoforge/nanoforge/internal/scripthost"
 )
 
@@ -416,5 +417,33 @@ func TestMiscellaneousCalls(t *testing.T) {
 			t.Errorf("pushValue(%#v): %v", v, err)
 		}
 		L.SetTop(top)
+	}
+}
+
+// TestAssetsCompatibility: Assets.GetX return keys as strings to packages older than 1.55
+// and tables to newer ones, decided by the package whose code calls them.
+func TestAssetsCompatibility(t *testing.T) {
+	packs := []lib.AssetPack{{Path: "pack", Name: "Pack", Assets: map[string][]lib.Asset{
+		"static_meshes": {{Key: "SM_Cube", Path: "Meshes/SM_Cube"}},
+	}}}
+	th := newTestHost(t, Options{AssetPacks: func() []lib.AssetPack { return packs }})
+	th.load("t-dependent") // 1.103
+	old := testPackage("t-exporter")
+	old.CompatibilityVersion = "1.50"
+	if err := th.LoadPackage(old); err != nil {
+		t.Fatal(err)
+	}
+	if got := th.run("t-dependent", `local m = Assets.GetStaticMeshes("pack")[1] return type(m), m.key`); got != "table\tSM_Cube" {
+		t.Errorf("1.103 package: %q, want a table with key", got)
+	}
+	if got := th.run("t-exporter", `return Assets.GetStaticMeshes("pack")[1]`); got != "SM_Cube" {
+		t.Errorf("1.50 package: %q, want the key as a string", got)
+	}
+	// Called from a function of the old package through an event of the new one: the caller
+	// of Assets decides.
+	th.run("t-exporter", `Events.Subscribe("assets", function() OldSaw = type(Assets.GetStaticMeshes("pack")[1]) end)`)
+	th.run("t-dependent", `Events.Call("assets")`)
+	if got := th.run("t-exporter", "OldSaw"); got != "string" {
+		t.Errorf("old package's handler saw %q, want string", got)
 	}
 }
