@@ -268,6 +268,10 @@ func TestTokens(t *testing.T) {
 	}
 	secret := m[1]
 	mustContain(t, p, "shown only once", "read, publish")
+	// The page holding the secret must not be kept by the browser or a proxy.
+	if cc := p.Header.Get("Cache-Control"); cc != "private, no-store" {
+		t.Errorf("the page showing a new token has Cache-Control %q", cc)
+	}
 	// The token works against the API and is never shown again.
 	me := apiGet(t, s, "/api/v1/me", secret)
 	if me.StatusCode != 200 {
