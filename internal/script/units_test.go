@@ -1,6 +1,7 @@
 package script
 
 import (
+	"fmt"
 	"log/slog"
 	"math"
 	"os"
@@ -445,5 +446,36 @@ func TestAssetsCompatibility(t *testing.T) {
 	th.run("t-dependent", `Events.Call("assets")`)
 	if got := th.run("t-exporter", "OldSaw"); got != "string" {
 		t.Errorf("old package's handler saw %q, want string", got)
+	}
+}
+
+// TestSandbox checks each function of the unsafe list is absent without --enable_unsafe_libs
+// and present with it, and that bytecode never loads.
+func TestSandbox(t *testing.T) {
+	unsafe := []string{"os.execute", "os.rename", "os.remove", "os.exit", "os.getenv", "os.tmpname",
+		"os.setlocale", "io", "dofile", "loadfile", "require", "debug.sethook", "debug.setupvalue",
+		"debug.getregistry", "debug.setlocal", "debug.upvaluejoin", "debug.setmetatable"}
+	safe := []string{"os.time", "os.clock", "os.date", "debug.getinfo", "debug.traceback", "load", "pcall"}
+	for _, enabled := range []bool{false, true} {
+		th := newTestHost(t, Options{UnsafeLibs: enabled})
+		th.load("t-dependent")
+		for _, name := range unsafe {
+			got := th.run("t-dependent", "return "+name+" ~= nil")
+			if want := fmt.Sprint(enabled); got != want {
+				t.Errorf("unsafe libs %v: %s present = %s, want %s", enabled, name, got, want)
+			}
+		}
+		for _, name := range safe {
+			if got := th.run("t-dependent", "return "+name+" ~= nil"); got != "true" {
+				t.Errorf("unsafe libs %v: %s is missing", enabled, name)
+			}
+		}
+		if got := th.run("t-dependent", "return string.dump"); got != "nil" {
+			t.Errorf("unsafe libs %v: string.dump = %s, want nil (no bytecode)", enabled, got)
+		}
+		got := th.run("t-dependent", `local f, err = load("\27LuaT\0\25\147\r\n\26\n", "bin", "bt") return f, err`)
+		if !strings.Contains(got, "attempt to load a binary chunk") {
+			t.Errorf("unsafe libs %v: loading bytecode = %q, want refused", enabled, got)
+		}
 	}
 }
