@@ -96,6 +96,9 @@ func (s *session) add(cmd *Command) error {
 		if err != nil {
 			return err
 		}
+		if kind != manifest.KindLoadingScreen && kind != manifest.KindCModule {
+			p.CompatibilityVersion = manifest.NewestCompatVersion
+		}
 		files[manifest.PackageFile] = p.Render()
 		for path, body := range starterFiles(name, kind) {
 			files[path] = []byte(body)

@@ -59,6 +59,10 @@ func TestAddPackageWithPrompts(t *testing.T) {
 	if len(warns) != 0 {
 		t.Errorf("new package has warnings: %v", warns)
 	}
+	// New code gets the current API behaviour, not a compatibility mode.
+	if p.CompatibilityVersion != manifest.NewestCompatVersion {
+		t.Errorf("compatibility_version = %v, want %v", p.CompatibilityVersion, manifest.NewestCompatVersion)
+	}
 	for _, side := range []string{"Server", "Client", "Shared"} {
 		if _, err := os.Stat(filepath.Join(pkgDir, side, "Index.lua")); err != nil {
 			t.Errorf("%s/Index.lua missing", side)

@@ -18,6 +18,11 @@ type CompatVersion struct {
 // packages.
 var DefaultCompatVersion = CompatVersion{Major: 1, Minor: 25}
 
+// NewestCompatVersion is the newest game version whose breaking changes
+// (nanos-spec §4.8) Nanoforge knows. Packages created by the CLI declare it,
+// so new code gets the current behaviour rather than compatibility mode.
+var NewestCompatVersion = CompatVersion{Major: 1, Minor: 144}
+
 // ParseCompatVersion parses "major.minor" ("1.25", "1.100"). Components are
 // decimal integers compared numerically, so "1.100" is newer than "1.99".
 func ParseCompatVersion(s string) (CompatVersion, error) {
