@@ -201,8 +201,8 @@ func TestFirstStartCreatesTheFolder(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	p := start(t, dir)
-	p.waitOutput(" (tick rate 30 Hz)")
-	if !regexp.MustCompile(`INFO  Server started on port \d+ \(tick rate 30 Hz\)`).MatchString(p.stdout.String()) {
+	p.waitOutput(", tick rate 30 Hz.")
+	if !regexp.MustCompile(`INFO  Server started! Port \d+, tick rate 30 Hz\.`).MatchString(p.stdout.String()) {
 		t.Errorf("no ready line:\n%s", p.stdout)
 	}
 	for _, name := range []string{"Config.toml", "Packages", "Assets", ".logs/nanoforge.log"} {
@@ -260,7 +260,7 @@ func TestOldConfigIsRewritten(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := start(t, dir)
-	p.waitOutput(" (tick rate 20 Hz)")
+	p.waitOutput(", tick rate 20 Hz.")
 	p.stopByConsole()
 	cfg, _ := os.ReadFile(filepath.Join(dir, "Config.toml"))
 	for _, want := range []string{"[discover]", `"old server"`, "max_players =            10", "max_tick_rate =          20"} {
@@ -309,7 +309,7 @@ func TestSaveWritesTheCommandLine(t *testing.T) {
 	}
 	port := freePort(t)
 	p = start(t, dir, "--max_players", "40", "--port", port, "--query_port", freePort(t))
-	p.waitOutput("Server started on port " + port)
+	p.waitOutput("Server started! Port " + port + ",")
 	p.stopByConsole()
 	cfg, _ = os.ReadFile(filepath.Join(dir, "Config.toml"))
 	if !strings.Contains(string(cfg), "max_players =            12") || strings.Contains(string(cfg), port) {

@@ -55,7 +55,7 @@ func Example() {
 	// [12:00:00] WARN  No script host: running without scripting; packages' Lua code will not run
 	// [12:00:00] INFO  Loading Package 'hello'...
 	// [12:00:00] INFO  Package 'hello' loaded.
-	// [12:00:00] INFO  Server started on port 7777 (tick rate 30 Hz)
+	// [12:00:00] INFO  Server started! Port 7777, tick rate 30 Hz.
 	// [12:00:00] INFO  No players connected (0/64)
 	// [12:00:00] INFO  Stopping server...
 	// [12:00:00] INFO  Server stopped.

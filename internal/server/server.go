@@ -198,7 +198,8 @@ func (s *Server) LogOutput() *logging.Output { return s.out }
 
 // Start creates the script host, loads the packages (game-mode, scripts, map; requirements
 // first), fires Load in every package, fires Server "Start", starts reading the console and
-// logs the ready line `Server started on port P (tick rate R Hz)`.
+// logs the ready line `Server started! Port P, tick rate R Hz.` (panel eggs wait for
+// "Server started!").
 func (s *Server) Start() error {
 	if s.started {
 		return errors.New("server already started")
@@ -215,7 +216,7 @@ func (s *Server) Start() error {
 		close(s.consoleEOF)
 	}
 	s.tick.last = s.clock.Now()
-	s.log.Info(fmt.Sprintf("Server started on port %d (tick rate %d Hz)", c.Discover.Port, c.Optimization.MaxTickRate))
+	s.log.Info(fmt.Sprintf("Server started! Port %d, tick rate %d Hz.", c.Discover.Port, c.Optimization.MaxTickRate))
 	return nil
 }
 

@@ -47,7 +47,7 @@ func TestStartLoadsInOrderAndCreatesFolder(t *testing.T) {
 		"INFO  Starting Server at Port: 7777. Version: " + Version + ". Map: 'island'.",
 		"INFO  Loading Package 'utils'...",
 		"INFO  Package 'island' loaded.",
-		"INFO  Server started on port 7777 (tick rate 30 Hz)",
+		"INFO  Server started! Port 7777, tick rate 30 Hz.",
 	} {
 		if !strings.Contains(out, line) {
 			t.Errorf("output lacks %q:\n%s", line, out)
@@ -59,7 +59,7 @@ func TestStartLoadsInOrderAndCreatesFolder(t *testing.T) {
 		}
 	}
 	logData, _ := os.ReadFile(filepath.Join(ts.dir, ".logs", "nanoforge.log"))
-	if !strings.Contains(string(logData), "Server started on port 7777") {
+	if !strings.Contains(string(logData), "Server started! Port 7777,") {
 		t.Errorf("session log lacks the ready line:\n%s", logData)
 	}
 	if got := ts.Loaded(); !slices.Equal(got, []string{"utils", "gm", "s1", "s2", "island"}) {

@@ -181,7 +181,7 @@ func TestTickRateFromConfig(t *testing.T) {
 	if err := ts.Start(); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(ts.out.String(), "Server started on port 7777 (tick rate 60 Hz)") {
+	if !strings.Contains(ts.out.String(), "Server started! Port 7777, tick rate 60 Hz.") {
 		t.Errorf("ready line:\n%s", ts.out.String())
 	}
 }
