@@ -554,3 +554,37 @@ Timer.SetTimeout(function() Events.Call("late", "timer ") end, 10)`, web.URL))
 		t.Errorf("bad argument error = %v, want %q", err, want)
 	}
 }
+
+// TestUnloadedPackageMakesNothing: code of an unloaded package that still runs (here a
+// database callback, which the library delivers regardless) can no longer subscribe, start
+// timers, register commands or export: teardown already ran and would never remove them.
+func TestUnloadedPackageMakesNothing(t *testing.T) {
+	th := newTestHost(t, Options{})
+	th.load("t-exporter", "t-dependent")
+	th.run("t-dependent", `Events.Subscribe("late", function(what) Late = (Late or "") .. what end)`)
+	th.run("t-exporter", `
+local db = Database(DatabaseEngine.SQLite, ":memory:")
+db:SelectAsync("SELECT 1 AS x", function()
+	for _, make in ipairs({
+		function() Timer.SetInterval(function() Events.Call("late", "timer ") end, 10) end,
+		function() Events.Subscribe("zombie", function() Events.Call("late", "sub ") end) end,
+		function() Console.RegisterCommand("zombiecmd", function() end) end,
+		function() Package.Export("ZombieExport", 1) end,
+	}) do
+		local ok, err = pcall(make)
+		if not ok then Events.Call("late", (tostring(err):match("no longer loaded") and "refused " or tostring(err))) end
+	end
+end)`)
+	if err := th.UnloadPackage("t-exporter"); err != nil {
+		t.Fatal(err)
+	}
+	th.WaitAsync()
+	th.ticks(3, tick)
+	th.run("t-dependent", `Events.Call("zombie")`)
+	if got := th.run("t-dependent", "Late, ZombieExport"); got != "refused refused refused refused \tnil" {
+		t.Errorf("Late, ZombieExport = %q, want four refusals and no export", got)
+	}
+	if cmds := th.Commands(); len(cmds) != 0 {
+		t.Errorf("commands after unload: %+v", cmds)
+	}
+}

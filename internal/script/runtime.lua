@@ -179,7 +179,17 @@ RT.report = report
 -- ---------------------------------------------------------------------------------------------
 -- subscriptions
 
+-- check_alive refuses to let code of an unloaded package (a late asynchronous callback, a
+-- function another package kept) make anything on its behalf: teardown already ran, so
+-- a subscription, timer, command or export made now would never be removed.
+local function check_alive(P, what)
+	if packages[P.name] ~= P then
+		fail(format("%s: package '%s' is no longer loaded", what, P.name))
+	end
+end
+
 local function subscribe(space, name, P, fn)
+	check_alive(P, "Subscribe('" .. tostring(name) .. "')")
 	if type(fn) ~= "function" then
 		fail(format("Subscribe('%s'): the callback must be a function, got %s", tostring(name), type(fn)))
 	end
@@ -344,6 +354,7 @@ end
 -- timers
 
 local function new_timer(P, fn, ms, interval, ...)
+	check_alive(P, interval and "Timer.SetInterval" or "Timer.SetTimeout")
 	if type(fn) ~= "function" then
 		fail(format("Timer.%s: the callback must be a function, got %s", interval and "SetInterval" or "SetTimeout", type(fn)))
 	end
@@ -680,6 +691,7 @@ local function make_package_api(P)
 	local api = {}
 
 	api.Export = function(name, value)
+		check_alive(P, "Package.Export")
 		if type(name) ~= "string" or name == "" then
 			fail("Package.Export: the name must be a non-empty string")
 		end
@@ -801,6 +813,7 @@ local function make_console_api(P)
 		log("debug", P, format_message("Debug", msg, ...), where())
 	end
 	api.RegisterCommand = function(name, fn, description, parameters)
+		check_alive(P, "Console.RegisterCommand")
 		if type(name) ~= "string" or not name:match("^%S+$") then
 			fail("Console.RegisterCommand: the command must be a single word")
 		end
