@@ -3,13 +3,13 @@
 # and through the stand-alone lua5.4 interpreter in the same run, timed in CPU time of the thread
 # running Lua (compilation excluded), so the ratio holds on a busy machine. The two call
 # benchmarks compare one call across the cgo boundary with a Lua-to-Lua call inside lua5.4.
-# Each benchmark runs 3 times; the median of each column is shown.
+# Each benchmark runs 5 times; the median of each column is shown (the machine may be busy).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 if ! command -v lua5.4 >/dev/null; then
   echo "lua5.4 is not installed (apt-get install lua5.4): ratios need it" >&2
 fi
-out="$(go test -run '^$' -bench 'Workload|LuaToGo|GoToLua' -count 3 ./internal/lua/)"
+out="$(go test -run '^$' -bench 'Workload|LuaToGo|GoToLua' -count 5 ./internal/lua/)"
 echo "$out" | grep -E '^Benchmark' || true
 echo "$out" | awk '
   function median(list,    n, a, i, j, t) {
