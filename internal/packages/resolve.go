@@ -386,7 +386,13 @@ func ResolveLoad(name string, loaded []*Info, src Source) ([]*Info, error) {
 		return nil, (&Failure{Package: name, Chain: []string{name}, Err: err})
 	}
 	switch info.Kind {
-	case scripthost.KindScript, scripthost.KindMap:
+	case scripthost.KindScript:
+	case scripthost.KindMap:
+		for _, l := range loaded {
+			if l.Kind == scripthost.KindMap {
+				return nil, fmt.Errorf("only one map can be loaded: '%s' is loaded, so '%s' cannot be; change it with map %s", l.Name, name, name)
+			}
+		}
 	case scripthost.KindGameMode:
 		for _, l := range loaded {
 			if l.Kind == scripthost.KindGameMode {

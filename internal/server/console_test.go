@@ -432,6 +432,13 @@ func TestMapLoadedAndReloadedAtRuntime(t *testing.T) {
 	if got := ts.MapConfig()["weather"]; got != "rain" || len(ts.SpawnPoints()) != 1 {
 		t.Fatalf("map config after load = %v", ts.MapConfig())
 	}
+	packagestest.MustWrite(t, ts.dir, packagestest.Spec{Name: "dunes", Kind: manifest.KindMap})
+	if _, out := ts.exec("package load dunes"); !strings.Contains(out, "only one map can be loaded: 'isle' is loaded, so 'dunes' cannot be; change it with map dunes") {
+		t.Errorf("a second map loaded from the console:\n%s", out)
+	}
+	if slices.Contains(ts.Loaded(), "dunes") {
+		t.Errorf("loaded = %v: two maps", ts.Loaded())
+	}
 	weather = "snow"
 	packagestest.MustWrite(t, ts.dir, spec)
 	ts.exec("package reload isle")
