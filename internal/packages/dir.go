@@ -115,6 +115,7 @@ func FromManifest(p *manifest.Package, dir string) *Info {
 		ForceNoMapPackage:    p.ForceNoMapPackage,
 		LoadLevelEntities:    p.LoadLevelEntities,
 		CustomData:           p.CustomData,
+		MapAsset:             p.MapAsset,
 		Manifest:             p,
 	}
 	if info.Name == "" {

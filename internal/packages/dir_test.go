@@ -60,7 +60,8 @@ func TestDirSourceResolvesFromDisk(t *testing.T) {
 	if want := []string{"utils", "gm", "extra", "island"}; !slices.Equal(order, want) {
 		t.Errorf("order = %v, want %v (failures %v)", order, want, plan.Failures)
 	}
-	if want := []string{"pack", "base-pack"}; !slices.Equal(plan.AssetPacks, want) {
+	// The map's default map_asset is nanos-world::BlankMap: the built-in pack comes first.
+	if want := []string{"nanos-world", "pack", "base-pack"}; !slices.Equal(plan.AssetPacks, want) {
 		t.Errorf("asset packs = %v, want %v (errors %v)", plan.AssetPacks, want, plan.AssetErrors)
 	}
 	if plan.Map == nil || len(plan.Map.SpawnPoints) != 1 || plan.Map.CustomData["weather"] != "rain" {

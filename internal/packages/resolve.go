@@ -53,7 +53,8 @@ type Info struct {
 	AssetsRequirements   []string
 	ForceNoMapPackage    bool
 	LoadLevelEntities    bool
-	// Map packages: spawn points and [custom_data].
+	// Map packages: the level ("<asset-pack>::<asset-key>"), spawn points and [custom_data].
+	MapAsset    string
 	SpawnPoints []scripthost.SpawnPoint
 	CustomData  map[string]any
 	// Warnings are the manifest's non-fatal remarks, already formatted with file and line.
@@ -312,6 +313,12 @@ type AssetPackNoter interface {
 
 func (p *Plan) resolveAssets(configured []string, src Source) {
 	seen := map[string]bool{}
+	// The map's own asset pack loads first, then Config.toml's (nanos-spec §9.1).
+	if p.Map != nil && p.Map.MapAsset != "" {
+		if pack, _, ok := strings.Cut(p.Map.MapAsset, "::"); ok && pack != "" {
+			p.addAssets(pack, fmt.Sprintf("map package '%s' (map_asset)", p.Map.Name), src, seen)
+		}
+	}
 	for _, a := range configured {
 		p.addAssets(a, "Config.toml assets", src, seen)
 	}
@@ -323,12 +330,16 @@ func (p *Plan) resolveAssets(configured []string, src Source) {
 }
 
 // RequireAssets adds the asset packs that info requires, and theirs, to a plan that does not
-// load them yet: a package loaded from the console brings its assets_requirements. Problems
+// load them yet: a package loaded from the console brings its assets_requirements, and a map
+// the pack of its map_asset. Problems
 // are appended to AssetErrors and Notes as Resolve records them.
 func (p *Plan) RequireAssets(info *Info, src Source) {
 	seen := map[string]bool{}
 	for _, a := range p.AssetPacks {
 		seen[a] = true
+	}
+	if pack, _, ok := strings.Cut(info.MapAsset, "::"); ok && info.Kind == scripthost.KindMap && pack != "" {
+		p.addAssets(pack, fmt.Sprintf("map package '%s' (map_asset)", info.Name), src, seen)
 	}
 	for _, a := range info.AssetsRequirements {
 		p.addAssets(a, fmt.Sprintf("package '%s'", info.Name), src, seen)

@@ -277,6 +277,36 @@ func TestResolveAssets(t *testing.T) {
 	}
 }
 
+// The map's asset pack (from map_asset) loads before Config.toml's packs; a missing one names
+// the map.
+func TestResolveMapAssetPack(t *testing.T) {
+	src := mem("m:map", "s:script")
+	src.pkgs["m"].MapAsset = "island-pack::Island"
+	src.pkgs["s"].AssetsRequirements = []string{"island-pack"}
+	src.assets["island-pack"] = []string{"rocks"}
+	src.assets["rocks"] = nil
+	src.assets["extra"] = nil
+	p := Resolve(Selection{Map: "m", Packages: []string{"s"}, Assets: []string{"extra"}}, src)
+	if want := []string{"island-pack", "rocks", "extra"}; !slices.Equal(p.AssetPacks, want) {
+		t.Errorf("asset packs = %v, want %v", p.AssetPacks, want)
+	}
+	src.pkgs["m"].MapAsset = "gone-pack::Island"
+	p = Resolve(Selection{Map: "m"}, src)
+	if len(p.AssetErrors) != 1 || !strings.Contains(p.AssetErrors[0].Error(), "asset pack 'gone-pack' required by map package 'm' (map_asset) is missing") {
+		t.Errorf("asset errors = %v", p.AssetErrors)
+	}
+	if p.Map == nil || !slices.Equal(p.MissingAssets, []string{"gone-pack"}) {
+		t.Errorf("map %v, missing assets %v: the map still loads and the pack is listed for --auto_download", p.Map, p.MissingAssets)
+	}
+	// A map kept out by force_no_map_package brings no asset pack.
+	src.pkgs["s"].ForceNoMapPackage = true
+	src.pkgs["s"].AssetsRequirements = nil
+	p = Resolve(Selection{Map: "m", Packages: []string{"s"}}, src)
+	if len(p.AssetPacks) != 0 || len(p.AssetErrors) != 0 {
+		t.Errorf("skipped map: asset packs %v, errors %v", p.AssetPacks, p.AssetErrors)
+	}
+}
+
 func TestResolveDuplicatesNoted(t *testing.T) {
 	p := Resolve(Selection{Packages: []string{"s", "s"}}, mem("s:script"))
 	if !slices.Equal(names(p.Order), []string{"s"}) || len(p.Notes) != 1 {

@@ -384,7 +384,7 @@ func (s *Server) loadRuntime(name string) error {
 // requireAssets loads the asset packs a package loaded from the console requires, and logs
 // what it added or could not find.
 func (s *Server) requireAssets(info *packages.Info) {
-	if s.plan == nil || len(info.AssetsRequirements) == 0 {
+	if s.plan == nil || len(info.AssetsRequirements) == 0 && info.MapAsset == "" {
 		return
 	}
 	p := s.plan

@@ -429,6 +429,10 @@ func TestMapLoadedAndReloadedAtRuntime(t *testing.T) {
 		t.Fatal(err)
 	}
 	ts.exec("package load isle")
+	// packagestest maps keep the template's map_asset, nanos-world::BlankMap.
+	if !slices.Equal(ts.AssetPacks(), []string{"nanos-world"}) {
+		t.Errorf("asset packs after loading a map = %v, want its map_asset's pack", ts.AssetPacks())
+	}
 	if got := ts.MapConfig()["weather"]; got != "rain" || len(ts.SpawnPoints()) != 1 {
 		t.Fatalf("map config after load = %v", ts.MapConfig())
 	}
