@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/nanoforge/nanoforge/internal/script/internal/apilist"
 )
 
 // apiFunctions reads testdata/api-functions.txt, the server-side functions of the official
@@ -115,5 +117,29 @@ func TestAPICoverageDetectsMissing(t *testing.T) {
 	want := "Package.NoSuchFunction Vector:NoSuchMethod Vector.__idiv NoSuchClass.Call"
 	if strings.Join(got, " ") != want {
 		t.Errorf("missing = %q, want %q", strings.Join(got, " "), want)
+	}
+}
+
+// TestAPIListUpToDate regenerates the list from the API definitions when a checkout sits
+// beside the repository (NANOFORGE_API_DIR, or ../shared/nanos-api from the repository root)
+// and compares it with testdata/api-functions.txt.
+func TestAPIListUpToDate(t *testing.T) {
+	dir := os.Getenv("NANOFORGE_API_DIR")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "..", "shared", "nanos-api")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "APIFiles.json")); err != nil {
+		t.Skipf("no nanos-world/api checkout at %s (set NANOFORGE_API_DIR): cannot check the list is current", dir)
+	}
+	want, err := apilist.Generate(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile(filepath.Join("testdata", "api-functions.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got) != string(want) {
+		t.Errorf("testdata/api-functions.txt is out of date with %s: run go generate ./internal/script", dir)
 	}
 }

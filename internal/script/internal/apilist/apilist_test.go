@@ -1,4 +1,4 @@
-package main
+package apilist
 
 import (
 	"os"
@@ -50,11 +50,7 @@ func TestRun(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	out := filepath.Join(t.TempDir(), "list.txt")
-	if err := run(api, out); err != nil {
-		t.Fatal(err)
-	}
-	b, err := os.ReadFile(out)
+	b, err := Generate(api)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +67,7 @@ func TestRun(t *testing.T) {
 	if err := os.Remove(filepath.Join(api, "Classes/File.json")); err != nil {
 		t.Fatal(err)
 	}
-	if err := run(api, out); err == nil || !strings.Contains(err.Error(), "nanos-world/api checkout") {
+	if _, err := Generate(api); err == nil || !strings.Contains(err.Error(), "nanos-world/api checkout") {
 		t.Errorf("a missing file: %v", err)
 	}
 }

@@ -1,20 +1,17 @@
-// Command apilist writes the names of the official scripting API functions the server side
-// must provide, read from a checkout of nanos-world/api, into the list the API coverage test
-// of internal/script checks against the server's Lua state.
+// Package apilist lists the official scripting API functions the server side must provide,
+// read from a checkout of nanos-world/api, for the API coverage test of internal/script
+// (which checks them against the server's Lua state). Its command is apilist/cmd:
 //
-// Usage (from internal/script, see gen.go):
-//
-//	go run ./internal/apilist -api ../../../shared/nanos-api -out testdata/api-functions.txt
+//	go run ./internal/apilist/cmd -api ../../../shared/nanos-api -out testdata/api-functions.txt
 //
 // The list holds, one a line, "Class.Function" for static functions, "Class:Method" for
 // methods of instances, and "Class.__op" for the metamethods behind a struct's operators.
 // A function is in scope when its authority (or its class's, when it has none) is "server"
 // or "both", or when neither states one (structs and utility classes exist on both sides).
-package main
+package apilist
 
 import (
 	"encoding/json"
-	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -71,21 +68,8 @@ func inScope(fn, class string) bool {
 	return a == "" || a == "server" || a == "both"
 }
 
-func main() {
-	api := flag.String("api", "", "folder of a nanos-world/api checkout (holds StaticClasses/, Structs/…)")
-	out := flag.String("out", "", "file to write the list to")
-	flag.Parse()
-	if *api == "" || *out == "" {
-		fmt.Fprintln(os.Stderr, "usage: apilist -api <nanos-world/api folder> -out <file>")
-		os.Exit(2)
-	}
-	if err := run(*api, *out); err != nil {
-		fmt.Fprintln(os.Stderr, "apilist:", err)
-		os.Exit(1)
-	}
-}
-
-func run(api, out string) error {
+// Generate returns the list for the API checkout at api.
+func Generate(api string) ([]byte, error) {
 	seen := map[string]bool{}
 	var names []string
 	add := func(n string) {
@@ -97,14 +81,14 @@ func run(api, out string) error {
 	for _, rel := range classes {
 		data, err := os.ReadFile(filepath.Join(api, rel))
 		if err != nil {
-			return fmt.Errorf("reading the API definition (is -api a nanos-world/api checkout?): %w", err)
+			return nil, fmt.Errorf("reading the API definition (is %s a nanos-world/api checkout?): %w", api, err)
 		}
 		var f apiFile
 		if err := json.Unmarshal(data, &f); err != nil {
-			return fmt.Errorf("%s: %w", rel, err)
+			return nil, fmt.Errorf("%s: %w", rel, err)
 		}
 		if f.Name == "" {
-			return fmt.Errorf("%s: no class name", rel)
+			return nil, fmt.Errorf("%s: no class name", rel)
 		}
 		for _, fn := range f.StaticFunctions {
 			if inScope(fn.Authority, f.Authority) {
@@ -130,5 +114,5 @@ func run(api, out string) error {
 		b.WriteString(n)
 		b.WriteByte('\n')
 	}
-	return os.WriteFile(out, []byte(b.String()), 0o644)
+	return []byte(b.String()), nil
 }
