@@ -1,6 +1,8 @@
 package lua
 
 import (
+	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -141,4 +143,43 @@ func contains(s, sub string) bool {
 		}
 	}
 	return false
+}
+
+// referenceCompat is where the engine comparison's Lua 5.4 checks live on the build machine:
+// reference material read at test time, never copied into the repository.
+const referenceCompat = "/work/shared/research/luabench/compat"
+
+// TestReferenceCompatScripts runs each reference check (a chunk returning true) through the
+// binding in the sandboxed configuration, when the material is present.
+func TestReferenceCompatScripts(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join(referenceCompat, "*.lua"))
+	if len(files) == 0 {
+		t.Skipf("no reference checks in %s (reference material of the build machine)", referenceCompat)
+	}
+	s := newState(t, Options{})
+	for _, path := range files {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			top := s.Top()
+			if err := s.LoadBuffer(mustRead(t, path), filepath.Base(path)); err != nil {
+				t.Fatal(err)
+			}
+			if err := s.Call(0, 1); err != nil {
+				t.Fatal(err)
+			}
+			if !s.ToBoolean(-1) || s.Type(-1) != TypeBoolean {
+				str, _ := s.Stringify(-1)
+				t.Fatalf("returned %s, want true", str)
+			}
+			s.SetTop(top)
+		})
+	}
+}
+
+func mustRead(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
