@@ -1444,9 +1444,9 @@ end
 do
 	local http = rawget(G, "HTTP")
 	if type(http) == "table" then
-		for _, name in ipairs({ "RequestAsync", "Request" }) do
-			if type(http[name]) == "function" then http[name] = guard_async(http[name], name) end
-		end
+		-- Only the asynchronous form: HTTP.Request is left as it is, so the watchdog sees
+		-- the package's own line when a synchronous request outlasts the budget.
+		if type(http.RequestAsync) == "function" then http.RequestAsync = guard_async(http.RequestAsync, "RequestAsync") end
 	end
 end
 
