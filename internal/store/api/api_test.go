@@ -32,7 +32,14 @@ type world struct {
 func newWorld(t *testing.T, rateLimit int) *world {
 	t.Helper()
 	env := storetest.Open(t, storetest.Backends[0])
-	svc, err := core.New(env.DB, env.Blob, core.Config{SignupOpen: true, TmpDir: t.TempDir(), Argon2: core.Argon2Params{Time: 1, Memory: 64, Threads: 1}})
+	cfg := core.Config{SignupOpen: true, TmpDir: t.TempDir(), Argon2: core.Argon2Params{Time: 1, Memory: 64, Threads: 1}}
+	if rateLimit > 0 {
+		// Rate limits count per wall-clock minute; a frozen clock keeps a test from straddling
+		// two windows.
+		frozen := time.Now()
+		cfg.Now = func() time.Time { return frozen }
+	}
+	svc, err := core.New(env.DB, env.Blob, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
