@@ -70,6 +70,11 @@ type vm struct {
 	lz         lazyState
 	seq        uint64 // Go's copy of x.seq, which only the owning goroutine writes
 	lastBudget time.Duration
+	// Time of the running call spent in Unbudgeted waits, which the watchdog does not count:
+	// pausedFor is the finished waits' total, pausedAt the start of the current one (0: none),
+	// both in nanoseconds. Written by the owning goroutine, read by the watchdog.
+	pausedFor atomic.Int64
+	pausedAt  atomic.Int64
 }
 
 type goFunc struct {

@@ -47,6 +47,7 @@ func (v *vm) enter(budget time.Duration) bool {
 		return false
 	}
 	v.armedDepth = v.depth
+	v.pausedFor.Store(0)
 	if budget != v.lastBudget {
 		v.lastBudget = budget
 		atomic.StoreInt64(v.budgetp(), int64(budget))
@@ -78,6 +79,34 @@ func (v *vm) leave(armed, timedOut bool) {
 		// Remove the hook now rather than at the next call's first instruction.
 		C.nf_watchdog_clear(v.x)
 	}
+}
+
+// paused is how much of the running call's time went into Unbudgeted waits up to now.
+func (v *vm) paused(now time.Time) time.Duration {
+	d := v.pausedFor.Load()
+	if at := v.pausedAt.Load(); at != 0 {
+		d += now.UnixNano() - at
+	}
+	return time.Duration(d)
+}
+
+// Unbudgeted runs fn, a Go function's wait for something outside Lua (a network reply, a
+// database query), without counting that time against the running call's budget: a script
+// that makes a slow synchronous request is not the runaway script the watchdog is for. Only
+// the owning goroutine may call it, from inside a Go function called by Lua; fn must not
+// call back into Lua.
+func (s *State) Unbudgeted(fn func()) {
+	v := s.vm
+	if v.armedDepth == 0 || v.pausedAt.Load() != 0 {
+		fn() // no watched call, or already inside an unbudgeted wait
+		return
+	}
+	v.pausedAt.Store(time.Now().UnixNano())
+	defer func() {
+		v.pausedFor.Add(time.Now().UnixNano() - v.pausedAt.Load())
+		v.pausedAt.Store(0)
+	}()
+	fn()
 }
 
 func (v *vm) startWatchdog() {
@@ -166,7 +195,7 @@ func (v *vm) watch(w *watchdog) {
 		if seq != lastSeq {
 			lastSeq, start, fired, hard = seq, now, false, false
 		}
-		elapsed := now.Sub(start)
+		elapsed := now.Sub(start) - v.paused(now)
 		switch {
 		case !fired && elapsed >= budget:
 			C.nf_watchdog_fire(x, C.uint64_t(seq))

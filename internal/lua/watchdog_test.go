@@ -182,3 +182,30 @@ func TestCloseStopsWatchdog(t *testing.T) {
 		}
 	}
 }
+
+// A Go function's wait for something outside Lua does not count against the budget when it
+// runs under Unbudgeted; Lua's own work after it still does.
+func TestWatchdogUnbudgetedWait(t *testing.T) {
+	s := newState(t, Options{})
+	s.Register("wait", func(s *State) (int, error) {
+		s.Unbudgeted(func() { time.Sleep(300 * time.Millisecond) })
+		return 0, nil
+	})
+	run(t, s, "function handler() wait() for i = 1, 10 do end end function spin() wait() while true do end end")
+	s.GetGlobal("handler")
+	if err := s.CallBudget(0, 0, 50*time.Millisecond); err != nil {
+		t.Fatalf("a 300 ms unbudgeted wait under a 50 ms budget: %v", err)
+	}
+	s.GetGlobal("spin")
+	err := s.CallBudget(0, 0, 50*time.Millisecond)
+	var le *Error
+	if !errors.As(err, &le) || le.Kind != TimeoutError {
+		t.Fatalf("a runaway loop after an unbudgeted wait: %v, want a timeout", err)
+	}
+	// Outside any call Unbudgeted just runs fn.
+	ran := false
+	s.Unbudgeted(func() { ran = true })
+	if !ran {
+		t.Fatal("Unbudgeted outside a call did not run fn")
+	}
+}

@@ -22,9 +22,14 @@ type libHost struct {
 }
 
 var (
-	_ lib.Host       = (*libHost)(nil)
-	_ lib.CompatHost = (*libHost)(nil)
+	_ lib.Host         = (*libHost)(nil)
+	_ lib.CompatHost   = (*libHost)(nil)
+	_ lib.BlockingHost = (*libHost)(nil)
 )
+
+// Blocking runs the wait of a synchronous library call (HTTP.Request, Database:Select) outside
+// the calling script's time budget: waiting on the network is not a runaway script.
+func (l *libHost) Blocking(s *lua.State, fn func()) { s.Unbudgeted(fn) }
 
 func (l *libHost) ServerDir() string    { return l.h.serverDir }
 func (l *libHost) Logger() *slog.Logger { return l.h.log }
