@@ -428,27 +428,9 @@ func (s *Server) reloadRuntime(name string) error {
 	if i < 0 {
 		return fmt.Errorf("package '%s' is not loaded (use package load %s)", name, name)
 	}
-	// The manifest is read again: requirements it gained load first, and a new one that is
-	// missing, broken or cyclic leaves the running version in place.
-	others := slices.Delete(slices.Clone(s.loaded), i, i+1)
-	list, err := packages.ResolveLoad(name, others, s.src)
+	info, i, err := s.loadNewRequirements(name, i)
 	if err != nil {
-		return fmt.Errorf("package '%s' not reloaded, the loaded version keeps running: %w", name, err)
-	}
-	info := list[len(list)-1]
-	for _, req := range list[:len(list)-1] {
-		s.log.Info(fmt.Sprintf("Loading '%s' first: a requirement of '%s'", req.Name, name))
-		s.takeRole(req)
-		if err := s.loadOne(req); err != nil {
-			s.dropRole(req.Name)
-			return fmt.Errorf("package '%s' not reloaded, the loaded version keeps running: its requirement '%s' failed to load", name, req.Name)
-		}
-		// Requirements stay ahead of the packages needing them in the load order.
-		last := s.loaded[len(s.loaded)-1]
-		s.loaded = slices.Insert(s.loaded[:len(s.loaded)-1], i, last)
-		i++
-		s.requireAssets(req)
-		s.host.FireLoad([]string{req.Name})
+		return err
 	}
 	if err := s.host.UnloadPackage(name); err != nil {
 		s.log.Warn(fmt.Sprintf("unloading '%s' for reload: %v", name, err))
@@ -479,6 +461,33 @@ func (s *Server) reloadRuntime(name string) error {
 	return nil
 }
 
+// loadNewRequirements reads the loaded package name's (at index i of the load order)
+// manifest again and loads the requirements it gained, ahead of it in the load order. It
+// returns the new manifest and name's new index. A requirement that is missing, broken or
+// cyclic is an error, and the loaded version keeps running.
+func (s *Server) loadNewRequirements(name string, i int) (*packages.Info, int, error) {
+	others := slices.Delete(slices.Clone(s.loaded), i, i+1)
+	list, err := packages.ResolveLoad(name, others, s.src)
+	if err != nil {
+		return nil, i, fmt.Errorf("package '%s' not reloaded, the loaded version keeps running: %w", name, err)
+	}
+	for _, req := range list[:len(list)-1] {
+		s.log.Info(fmt.Sprintf("Loading '%s' first: a requirement of '%s'", req.Name, name))
+		s.takeRole(req)
+		if err := s.loadOne(req); err != nil {
+			s.dropRole(req.Name)
+			return nil, i, fmt.Errorf("package '%s' not reloaded, the loaded version keeps running: its requirement '%s' failed to load", name, req.Name)
+		}
+		// Requirements stay ahead of the packages needing them in the load order.
+		last := s.loaded[len(s.loaded)-1]
+		s.loaded = slices.Insert(s.loaded[:len(s.loaded)-1], i, last)
+		i++
+		s.requireAssets(req)
+		s.host.FireLoad([]string{req.Name})
+	}
+	return list[len(list)-1], i, nil
+}
+
 // quoteList writes names as 'a', 'b', 'c'.
 func quoteList(names []string) string {
 	q := make([]string, len(names))
@@ -493,7 +502,7 @@ func (s *Server) hotReloadRuntime(name string) error {
 	if i < 0 {
 		return fmt.Errorf("package '%s' is not loaded (use package load %s)", name, name)
 	}
-	info, err := s.src.Package(name)
+	info, i, err := s.loadNewRequirements(name, i)
 	if err != nil {
 		return err
 	}
@@ -502,6 +511,7 @@ func (s *Server) hotReloadRuntime(name string) error {
 		return err
 	}
 	s.loaded[i] = info
+	s.requireAssets(info)
 	s.log.Info(fmt.Sprintf("Package '%s' hot reloaded.", name))
 	return nil
 }

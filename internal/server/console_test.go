@@ -527,4 +527,14 @@ func TestReloadFollowsNewRequirements(t *testing.T) {
 	if !slices.Contains(ts.Loaded(), "app") {
 		t.Errorf("app unloaded by a failed reload: %v", ts.Loaded())
 	}
+
+	// hotreload follows new requirements the same way, keeping the package's Lua memory.
+	packagestest.MustWrite(t, ts.dir, packagestest.Spec{Name: "extra"}, packagestest.Spec{Name: "app", Requires: []string{"helper", "extra"}})
+	calls, _ = ts.exec("package hotreload app")
+	if want := []string{"load extra", "fireload extra", "hotreload app"}; !slices.Equal(calls[2:], want) {
+		t.Errorf("hotreload calls = %q, want %q", calls[2:], want)
+	}
+	if got := ts.Loaded(); !slices.Equal(got, []string{"helper", "extra", "app", "user"}) {
+		t.Errorf("loaded after hotreload = %v, want [helper extra app user]", got)
+	}
 }
