@@ -101,9 +101,15 @@ func Generate(api string) ([]byte, error) {
 			}
 		}
 		for _, op := range f.Operators {
-			if strings.HasPrefix(op.Operator, "__") {
-				add(f.Name + "." + op.Operator)
+			// Most operators name their metamethod ("__add"); tostring is written bare.
+			mm := op.Operator
+			if mm == "" {
+				continue
 			}
+			if !strings.HasPrefix(mm, "__") {
+				mm = "__" + mm
+			}
+			add(f.Name + "." + mm)
 		}
 	}
 	sort.Strings(names)

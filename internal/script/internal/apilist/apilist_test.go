@@ -31,7 +31,7 @@ func TestRun(t *testing.T) {
 		"StaticClasses/Events.json": `{"name": "Events", "authority": "both", "static_functions": [
 			{"name": "Call", "authority": "both"}, {"name": "CallRemote", "authority": "client"},
 			{"name": "CallRemote", "authority": "server"}]}`,
-		"Structs/Vector.json": `{"name": "Vector", "operators": [{"name": "+", "operator": "__add"}],
+		"Structs/Vector.json": `{"name": "Vector", "operators": [{"name": "+", "operator": "__add"}, {"name": "tostring", "operator": "tostring"}],
 			"functions": [{"name": "Size"}]}`,
 		"Classes/File.json": `{"name": "File", "authority": "both", "functions": [{"name": "Read", "authority": "client"}],
 			"static_functions": [{"name": "Exists"}]}`,
@@ -60,7 +60,7 @@ func TestRun(t *testing.T) {
 			names = append(names, line)
 		}
 	}
-	want := "Events.Call Events.CallRemote File.Exists Server.GetName Vector.__add Vector:Size"
+	want := "Events.Call Events.CallRemote File.Exists Server.GetName Vector.__add Vector.__tostring Vector:Size"
 	if got := strings.Join(names, " "); got != want {
 		t.Errorf("list = %q, want %q", got, want)
 	}
