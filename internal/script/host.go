@@ -809,8 +809,13 @@ func (h *Host) RunCode(pkg, code string) (string, error) {
 	L.PushString(pkg)
 	L.PushString(code)
 	if err := L.CallRef(h.rt.runCode, 2, 2); err != nil {
-		h.reportGo(pkg, "Console", "package run", err)
-		return "", fmt.Errorf("package run %s: %s", pkg, firstLine(err.Error()))
+		// The console shows the error; a timeout or a memory error is also logged with its
+		// traceback, as for any callback.
+		var lerr *lua.Error
+		if !errors.As(err, &lerr) || lerr.Kind != lua.RuntimeError {
+			h.reportGo(pkg, "Console", "package run", err)
+		}
+		return "", fmt.Errorf("package run %s: %s", pkg, errorMessage(err))
 	}
 	ok := L.ToBoolean(-2)
 	s, _ := L.ToString(-1)

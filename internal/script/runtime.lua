@@ -1317,8 +1317,9 @@ function RT.run_code(name, code)
 		f, err = load(code, "=" .. name .. "/(console)", "t", P.env)
 		if not f then return false, err end
 	end
-	local res = pack(xpcall(f, traceback))
-	if not res[1] then return false, res[2] end
+	-- Unprotected, as in RT.call: an error (a timeout above all) reaches the Go side located
+	-- where it was raised.
+	local res = pack(true, f())
 	local parts = {}
 	for i = 2, res.n do
 		local v = res[i]

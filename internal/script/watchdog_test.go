@@ -139,8 +139,8 @@ func TestWatchdogInEntryFiles(t *testing.T) {
 	if got := th.run("w", "Before, After"); got != "true\tnil" {
 		t.Errorf("Before, After = %q: the file should have stopped at the Require", got)
 	}
-	if _, err := th.RunCode("w", "while true do end"); err == nil || !strings.Contains(err.Error(), "timed out") {
-		t.Errorf("package run of a runaway loop = %v, want a timeout", err)
+	if _, err := th.RunCode("w", "local n = 0\nwhile true do n = n + 1 end"); err == nil || !strings.Contains(err.Error(), "w/(console):2: script timed out") {
+		t.Errorf("package run of a runaway loop = %v, want a timeout at w/(console):2", err)
 	}
 	if got := th.run("w", "1 + 1"); got != "2" {
 		t.Errorf("the state is unusable after the timeouts: %q", got)
