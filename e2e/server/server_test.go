@@ -399,6 +399,39 @@ func TestSignalsStopCleanly(t *testing.T) {
 	}
 }
 
+// Shutdown by signal runs the documented order with real scripts: Server "Stop" in every
+// package, then each package's Unload in reverse load order, then the last line.
+func TestShutdownOrderWithScripts(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	script := func(name string) string {
+		return fmt.Sprintf(`
+Server.Subscribe("Stop", function() Console.Log("%[1]s: Server Stop") end)
+Package.Subscribe("Unload", function() Console.Log("%[1]s: Unload") end)
+`, name)
+	}
+	packagestest.MustWrite(t, dir,
+		packagestest.Spec{Name: "base", Server: script("base")},
+		packagestest.Spec{Name: "top", Requires: []string{"base"}, Server: script("top")})
+	p := start(t, dir, "--packages", "top")
+	p.waitOutput("Server started")
+	if err := p.cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	if code := p.wait(); code != 0 {
+		t.Fatalf("exit status %d after SIGINT\n%s\n%s", code, p.stdout, p.stderr)
+	}
+	out := p.stdout.String()
+	last := -1
+	for _, line := range []string{"Stopping server...", "base: Server Stop", "top: Server Stop", "top: Unload", "base: Unload", "Server stopped."} {
+		i := strings.Index(out, line)
+		if i < 0 || i < last {
+			t.Fatalf("%q missing or out of order:\n%s", line, out)
+		}
+		last = i
+	}
+}
+
 // copyDir copies the folder src to dst.
 func copyDir(t *testing.T, src, dst string) {
 	t.Helper()
