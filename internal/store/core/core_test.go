@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"sync"
 	"testing"
@@ -622,7 +623,7 @@ func TestCreateAndDeleteResource(t *testing.T) {
 		if v.Team.Name != "studio" || v.Category != "script" || v.Title != "The Game" || len(v.Releases) != 1 {
 			t.Fatalf("after upload: %+v", v.Resource)
 		}
-		// Moving between teams: owner of the source, admin of the target.
+		// Moving between teams: admin (or owner) of both.
 		studio := "studio"
 		personal := "alice"
 		if _, err := f.svc.UpdateResource(ctx, bob, KindPackages, "game", ResourceUpdate{Team: &personal}); StatusOf(err) != http.StatusNotFound {
@@ -661,5 +662,132 @@ func TestCreateAndDeleteResource(t *testing.T) {
 		if err := f.svc.DeleteResource(ctx, op, KindPackages, "keep"); err != nil {
 			t.Fatal(err)
 		}
+	})
+}
+
+func TestFirstUploadIntoTeamAndMoveByAdmins(t *testing.T) {
+	forBackends(t, func(t *testing.T, f *fixture) {
+		alice, bob := f.user(t, "alice"), f.user(t, "bob")
+		if _, err := f.svc.CreateTeam(ctx, alice, "studio", "", ""); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.svc.SetMember(ctx, alice, "studio", "bob", RoleMember); err != nil {
+			t.Fatal(err)
+		}
+		up := func(a Actor, name, team, version string) (Release, error) {
+			return f.svc.Upload(ctx, a, UploadInput{Kind: KindPackages, Name: name, Team: team, File: bytes.NewReader(storetest.PackageZip(t, version))})
+		}
+		// A plain member may not create resources in the team.
+		_, err := up(bob, "racer", "studio", "1.0.0")
+		wantStatus(t, err, http.StatusForbidden)
+		_, err = up(bob, "racer", "no-such-team", "1.0.0")
+		wantStatus(t, err, http.StatusNotFound)
+		if err := f.svc.SetMember(ctx, alice, "studio", "bob", RoleAdmin); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := up(bob, "racer", "studio", "1.0.0"); err != nil {
+			t.Fatal(err)
+		}
+		v, err := f.svc.GetResource(ctx, bob, KindPackages, "racer")
+		if err != nil || v.Team.Name != "studio" {
+			t.Fatalf("first upload with a team landed in %q: %v", v.Team.Name, err)
+		}
+		// Later uploads may repeat the team but not name another one.
+		if _, err := up(bob, "racer", "STUDIO", "1.0.1"); err != nil {
+			t.Fatal(err)
+		}
+		_, err = up(bob, "racer", "bob", "1.0.2")
+		wantStatus(t, err, http.StatusUnprocessableEntity)
+		// Moving needs admin (or owner) in both teams: alice owns studio but is not in bob's team.
+		bobs, studio := "bob", "studio"
+		_, err = f.svc.UpdateResource(ctx, alice, KindPackages, "racer", ResourceUpdate{Team: &bobs})
+		wantStatus(t, err, http.StatusForbidden)
+		if r, err := f.svc.UpdateResource(ctx, bob, KindPackages, "racer", ResourceUpdate{Team: &bobs}); err != nil || r.Team.Name != "bob" {
+			t.Fatalf("admin of both teams could not move: %+v %v", r.Team, err)
+		}
+		if err := f.svc.SetMember(ctx, alice, "studio", "bob", RoleMember); err != nil {
+			t.Fatal(err)
+		}
+		_, err = f.svc.UpdateResource(ctx, bob, KindPackages, "racer", ResourceUpdate{Team: &studio})
+		wantStatus(t, err, http.StatusForbidden)
+	})
+}
+
+func TestDeleteTeam(t *testing.T) {
+	forBackends(t, func(t *testing.T, f *fixture) {
+		alice, bob := f.user(t, "alice"), f.user(t, "bob")
+		if _, err := f.svc.CreateTeam(ctx, alice, "studio", "", ""); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.svc.SetMember(ctx, alice, "studio", "bob", RoleAdmin); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.CreateResource(ctx, alice, ResourceInput{Kind: KindPackages, Name: "game", Team: "studio"}); err != nil {
+			t.Fatal(err)
+		}
+		wantStatus(t, f.svc.DeleteTeam(ctx, bob, "studio"), http.StatusForbidden)  // admins may not
+		wantStatus(t, f.svc.DeleteTeam(ctx, alice, "studio"), http.StatusConflict) // still holds a resource
+		wantStatus(t, f.svc.DeleteTeam(ctx, alice, "alice"), http.StatusConflict)  // personal team
+		wantStatus(t, f.svc.DeleteTeam(ctx, Actor{}, "studio"), http.StatusUnauthorized)
+		noManage := alice
+		noManage.Scopes = ScopeRead | ScopePublish
+		wantStatus(t, f.svc.DeleteTeam(ctx, noManage, "studio"), http.StatusForbidden)
+		if err := f.svc.DeleteResource(ctx, alice, KindPackages, "game"); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.svc.DeleteTeam(ctx, alice, "studio"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.svc.Team(ctx, "studio"); StatusOf(err) != http.StatusNotFound {
+			t.Fatalf("deleted team still found: %v", err)
+		}
+		if teams, _ := f.svc.TeamsOf(ctx, bob.UserID); len(teams) != 1 {
+			t.Fatalf("bob still listed in a deleted team: %+v", teams)
+		}
+		// The name is free again.
+		if _, err := f.svc.CreateTeam(ctx, bob, "studio", "", ""); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func TestTeamResourcesShowHiddenToMembers(t *testing.T) {
+	forBackends(t, func(t *testing.T, f *fixture) {
+		alice, bob := f.user(t, "alice"), f.user(t, "bob")
+		f.upload(t, alice, KindPackages, "pub", storetest.PackageZip(t, "1.0.0"), true, "")
+		f.upload(t, alice, KindPackages, "pub", storetest.PackageZip(t, "1.1.0"), false, "")
+		f.upload(t, alice, KindPackages, "pub", storetest.PackageZip(t, "1.2.0"), true, ChannelPrivate)
+		f.upload(t, alice, KindPackages, "secret", storetest.PackageZip(t, "0.1.0"), false, "")
+		names := func(a Actor) (out []string) {
+			t.Helper()
+			rs, err := f.svc.TeamResources(ctx, a, "alice")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range rs {
+				s := r.Name + ":"
+				for _, h := range r.Hidden {
+					s += " " + h.Version
+				}
+				out = append(out, s)
+			}
+			return out
+		}
+		if got := fmt.Sprint(names(bob)); got != "[pub:]" {
+			t.Errorf("non-member sees %s, want only the public resource", got)
+		}
+		if got := fmt.Sprint(names(Actor{})); got != "[pub:]" {
+			t.Errorf("anonymous sees %s", got)
+		}
+		if got := fmt.Sprint(names(alice)); got != "[pub: 1.2.0 1.1.0 secret: 0.1.0]" {
+			t.Errorf("member sees %s, want drafts and private releases", got)
+		}
+		noRead := alice
+		noRead.Scopes = ScopePublish
+		if got := fmt.Sprint(names(noRead)); got != "[pub:]" {
+			t.Errorf("token without read scope sees %s", got)
+		}
+		_, err := f.svc.TeamResources(ctx, alice, "nobody")
+		wantStatus(t, err, http.StatusNotFound)
 	})
 }

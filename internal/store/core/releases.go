@@ -257,6 +257,10 @@ type UploadInput struct {
 	Changelog string
 	Channel   string // Stable when empty
 	Publish   bool
+	// Team holds a resource created by this upload (its first release): the uploader needs the
+	// admin or owner role there. Empty means the uploader's personal team. For an existing
+	// resource it must be empty or name the team that already holds it.
+	Team string
 }
 
 type hashingWriter struct {
@@ -354,8 +358,20 @@ func (s *Service) Upload(ctx context.Context, a Actor, in UploadInput) (Release,
 		if err := s.requireTeam(ctx, s.db.Q(), a, r.Team, RoleMember, ScopePublish); err != nil {
 			return Release{}, errf(http.StatusForbidden, "the name %q is held by team %q and you are not a member; pick another name", in.Name, r.Team.Name)
 		}
+		if in.Team != "" && !strings.EqualFold(in.Team, r.Team.Name) {
+			return Release{}, invalid("team", "%s already belongs to team %q; leave the team out, or move the resource first (PATCH /api/v1/%s/%s with \"team\")", r.Name, r.Team.Name, in.Kind, r.Name)
+		}
 	} else if StatusOf(err) != http.StatusNotFound {
 		return Release{}, err
+	} else if in.Team != "" {
+		// Check the target team before reading the zip, so a wrong team fails fast.
+		t, err := s.teamByName(ctx, s.db.Q(), in.Team)
+		if err != nil {
+			return Release{}, err
+		}
+		if err := s.requireTeam(ctx, s.db.Q(), a, t, RoleAdmin, ScopePublish); err != nil {
+			return Release{}, err
+		}
 	}
 	tmp, n, sum := in.Spooled.f, in.Spooled.Size, in.Spooled.SHA256
 
@@ -410,7 +426,7 @@ func (s *Service) Upload(ctx context.Context, a Actor, in UploadInput) (Release,
 	err = s.db.Tx(ctx, func(q db.Q) error {
 		r, err := s.resource(ctx, q, in.Kind, in.Name)
 		if StatusOf(err) == http.StatusNotFound {
-			r, err = s.createResource(ctx, q, a, in.Kind, in.Name, m)
+			r, err = s.createResource(ctx, q, a, in.Kind, in.Name, in.Team, m)
 		}
 		if err != nil {
 			return err
@@ -454,15 +470,27 @@ func (s *Service) Upload(ctx context.Context, a Actor, in UploadInput) (Release,
 	return rel, nil
 }
 
-// createResource makes the resource on its first upload, in the uploader's personal team.
-func (s *Service) createResource(ctx context.Context, q db.Q, a Actor, kind, name string, m Manifest) (Resource, error) {
-	var teamID int64
-	if err := q.Row(ctx, `SELECT personal_team FROM users WHERE id = ?`, a.UserID).Scan(&teamID); err != nil {
-		return Resource{}, err
-	}
-	t, err := scanTeam(q.Row(ctx, `SELECT `+teamCols+` FROM teams t WHERE t.id = ?`, teamID))
-	if err != nil {
-		return Resource{}, fmt.Errorf("store: personal team of %s: %w", a.Name, err)
+// createResource makes the resource on its first upload, in the named team (where the uploader
+// needs the admin or owner role) or else in the uploader's personal team.
+func (s *Service) createResource(ctx context.Context, q db.Q, a Actor, kind, name, team string, m Manifest) (Resource, error) {
+	var t Team
+	if team != "" {
+		var err error
+		if t, err = s.teamByName(ctx, q, team); err != nil {
+			return Resource{}, err
+		}
+		if err := s.requireTeam(ctx, q, a, t, RoleAdmin, ScopePublish); err != nil {
+			return Resource{}, err
+		}
+	} else {
+		var teamID int64
+		if err := q.Row(ctx, `SELECT personal_team FROM users WHERE id = ?`, a.UserID).Scan(&teamID); err != nil {
+			return Resource{}, err
+		}
+		var err error
+		if t, err = scanTeam(q.Row(ctx, `SELECT `+teamCols+` FROM teams t WHERE t.id = ?`, teamID)); err != nil {
+			return Resource{}, fmt.Errorf("store: personal team of %s: %w", a.Name, err)
+		}
 	}
 	now := s.now()
 	title := m.Title
@@ -470,7 +498,7 @@ func (s *Service) createResource(ctx context.Context, q db.Q, a Actor, kind, nam
 		title = name
 	}
 	r := Resource{Kind: kind, Name: name, Title: title, Category: m.Category, Tags: []string{}, Team: t, CreatedAt: now, UpdatedAt: now}
-	err = q.Row(ctx, `INSERT INTO resources (kind, name, name_lower, team_id, title, category, search_text, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+	err := q.Row(ctx, `INSERT INTO resources (kind, name, name_lower, team_id, title, category, search_text, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		kind, name, strings.ToLower(name), t.ID, r.Title, r.Category, searchText(r), db.Millis(now), db.Millis(now)).Scan(&r.ID)
 	if db.IsUnique(err) {
 		return Resource{}, errf(http.StatusConflict, "the name %q was just taken by another upload; try again", name)

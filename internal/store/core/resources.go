@@ -230,8 +230,8 @@ type ResourceUpdate struct {
 	Category         *string
 	Tags             *[]string
 	Image            *string
-	// Team moves the resource to another team: it needs the owner role in the current team
-	// and the admin or owner role in the new one.
+	// Team moves the resource to another team: it needs the admin or owner role in both the
+	// current and the new team.
 	Team *string
 }
 
@@ -293,7 +293,7 @@ func (s *Service) UpdateResource(ctx context.Context, a Actor, kind, name string
 			r.Tags = tags
 		}
 		if u.Team != nil && !strings.EqualFold(*u.Team, r.Team.Name) {
-			if err := s.requireTeam(ctx, q, a, r.Team, RoleOwner, ScopeManage); err != nil {
+			if err := s.requireTeam(ctx, q, a, r.Team, RoleAdmin, ScopeManage); err != nil {
 				return err
 			}
 			to, err := s.teamByName(ctx, q, *u.Team)

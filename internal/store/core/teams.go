@@ -113,6 +113,36 @@ func (s *Service) UpdateTeam(ctx context.Context, a Actor, name string, title, d
 	return t, err
 }
 
+// DeleteTeam removes a team. Only an owner (or an operator) may, only while the team holds no
+// resources (move or delete them first, so nothing is orphaned or silently transferred), and
+// never a user's personal team (it goes with the account).
+func (s *Service) DeleteTeam(ctx context.Context, a Actor, name string) error {
+	return s.db.Tx(ctx, func(q db.Q) error {
+		t, err := s.teamByName(ctx, q, name)
+		if err != nil {
+			return err
+		}
+		if err := s.requireTeam(ctx, q, a, t, RoleOwner, ScopeManage); err != nil {
+			return err
+		}
+		if t.Personal {
+			return errf(http.StatusConflict, "%q is a personal team; it is removed together with its user's account", t.Name)
+		}
+		var n int
+		if err := q.Row(ctx, `SELECT COUNT(*) FROM resources WHERE team_id = ?`, t.ID).Scan(&n); err != nil {
+			return err
+		}
+		if n > 0 {
+			return errf(http.StatusConflict, "team %q still holds %d resource(s); move them to another team or delete them, then delete the team", t.Name, n)
+		}
+		if _, err := q.Exec(ctx, `DELETE FROM team_members WHERE team_id = ?`, t.ID); err != nil {
+			return err
+		}
+		_, err = q.Exec(ctx, `DELETE FROM teams WHERE id = ?`, t.ID)
+		return err
+	})
+}
+
 // requireTeam checks that the actor holds at least role in the team and the credential scope.
 func (s *Service) requireTeam(ctx context.Context, q db.Q, a Actor, t Team, role Role, scope Scope) error {
 	if !a.LoggedIn() {
@@ -268,4 +298,71 @@ func (s *Service) RemoveMember(ctx context.Context, a Actor, team, user string) 
 		_, err = q.Exec(ctx, `DELETE FROM team_members WHERE team_id = ? AND user_id = ?`, t.ID, u.ID)
 		return err
 	})
+}
+
+// TeamResource is one resource on a team's page: its latest public release and, for members
+// who may see them, the drafts and Private-channel releases not shown to the public.
+type TeamResource struct {
+	SearchHit
+	// Hidden lists drafts and Private-channel releases (members with the read scope only),
+	// newest version first.
+	Hidden []Release `json:"hidden_releases,omitempty"`
+}
+
+// TeamResources lists the resources a team holds as the actor may see them: everyone sees the
+// public ones; members (and operators) with the read scope also see resources without a public
+// release yet and every draft and Private release. Sorted by downloads, then name.
+func (s *Service) TeamResources(ctx context.Context, a Actor, team string) ([]TeamResource, error) {
+	q := s.db.Q()
+	t, err := s.teamByName(ctx, q, team)
+	if err != nil {
+		return nil, err
+	}
+	priv, err := s.canSeePrivate(ctx, q, a, t.ID)
+	if err != nil {
+		return nil, err
+	}
+	cond := ""
+	if !priv {
+		cond = " AND r.public = 1"
+	}
+	rows, err := q.Query(ctx, `SELECT `+resourceCols+` FROM resources r JOIN teams t ON t.id = r.team_id WHERE r.team_id = ?`+cond+
+		` ORDER BY r.downloads DESC, r.name_lower LIMIT 500`, t.ID)
+	if err != nil {
+		return nil, err
+	}
+	var hits []SearchHit
+	for rows.Next() {
+		r, err := scanResource(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		hits = append(hits, SearchHit{Resource: r})
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	if err := s.attachLatest(ctx, hits); err != nil {
+		return nil, err
+	}
+	out := make([]TeamResource, len(hits))
+	for i, h := range hits {
+		out[i].SearchHit = h
+		if !priv {
+			continue
+		}
+		rels, err := s.releases(ctx, q, h.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, rel := range rels {
+			if rel.State == StateDraft || rel.Channel == ChannelPrivate {
+				rel.Resource = ResourceRef{Kind: h.Kind, Name: h.Name}
+				out[i].Hidden = append(out[i].Hidden, rel)
+			}
+		}
+	}
+	return out, nil
 }
