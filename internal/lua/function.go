@@ -182,6 +182,7 @@ func (s *State) CallRefBudget(ref, nargs, nresults int, budget time.Duration) er
 
 func (s *State) finish(st C.int, armed bool) error {
 	timedOut := armed && s.vm.timedOut()
+	seq := s.vm.seq
 	s.vm.leave(armed, timedOut)
 	if st == C.LUA_OK {
 		s.vm.startLazy(s.L)
@@ -192,6 +193,19 @@ func (s *State) finish(st C.int, armed bool) error {
 	}
 	e := s.newError(st, RuntimeError)
 	if timedOut {
+		// A pcall in the script (or in a runtime between handlers) may have caught the
+		// first timeout and something else raised the one that ended the call: report the
+		// first, which names the line that was stuck.
+		if C.nf_timeout_take(s.L, C.uint64_t(seq)) != 0 {
+			if C.lua_type(s.L, -2) == C.LUA_TSTRING {
+				e.Message = s.rawString(-2)
+				e.Chunk, e.Line = splitPosition(e.Message)
+			}
+			if C.lua_type(s.L, -1) == C.LUA_TSTRING {
+				e.Traceback = s.rawString(-1)
+			}
+			C.lua_settop(s.L, -3)
+		}
 		// Whatever ended the call once its budget was spent (the hook, a refused allocation
 		// in a library call) is reported as the timeout it is.
 		e.Kind = TimeoutError

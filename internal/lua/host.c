@@ -9,6 +9,8 @@
 
 // Registry keys of our own.
 #define NF_TBKEY "nanoforge.traceback"
+#define NF_TOMSGKEY "nanoforge.timeout.message"
+#define NF_TOTBKEY "nanoforge.timeout.traceback"
 #define NF_GOFUNC_MT "nanoforge.gofunction"
 #define NF_GOVALUE_MT "nanoforge.govalue"
 
@@ -74,6 +76,18 @@ static void nf_stop_hook(lua_State *L, lua_Debug *ar) {
 	// running while an error unwinds, and raising there would replace that error. Lua code
 	// gets interrupted at its next instruction anyway.
 	if (ar->event != LUA_HOOKCOUNT && lua_getinfo(L, "S", ar) && ar->what[0] == 'C') return;
+	uint64_t seq = __atomic_load_n(&x->seq, __ATOMIC_SEQ_CST);
+	if (x->first_seq == seq) {
+		// Interrupted again after a pcall caught the first timeout: raise the first message,
+		// which names the line that was stuck, not the line of whoever caught it.
+		lua_getfield(L, LUA_REGISTRYINDEX, NF_TOMSGKEY);
+		lua_error(L);
+	}
+	// First firing for this call: record its message and traceback for the final report (see
+	// nf_timeout_take). The cap is lifted meanwhile so a memory bomb cannot hide the line.
+	int host = x->host;
+	x->host = 1;
+	x->first_seq = seq;
 	luaL_where(L, 0);
 	if (lua_rawlen(L, -1) == 0) { // interrupted in a C function: report where Lua called it
 		lua_pop(L, 1);
@@ -82,7 +96,28 @@ static void nf_stop_hook(lua_State *L, lua_Debug *ar) {
 	lua_pushfstring(L, "script timed out after %dms",
 	                (int)(__atomic_load_n(&x->budget_ns, __ATOMIC_RELAXED) / 1000000));
 	lua_concat(L, 2);
+	lua_pushvalue(L, -1);
+	lua_setfield(L, LUA_REGISTRYINDEX, NF_TOMSGKEY);
+	luaL_traceback(L, L, NULL, 0);
+	lua_setfield(L, LUA_REGISTRYINDEX, NF_TOTBKEY);
+	x->host = host;
 	lua_error(L);
+}
+
+// nf_timeout_take pushes the message and traceback the hook recorded when it first interrupted
+// call seq, which just ended, clears them and returns 1; it returns 0, pushing nothing, when the
+// hook never raised for that call (a refused allocation ended it).
+int nf_timeout_take(lua_State *L, uint64_t seq) {
+	nf_state *x = nf_x(L);
+	if (x->first_seq != seq || !lua_checkstack(L, 2)) return 0;
+	x->first_seq = 0;
+	lua_getfield(L, LUA_REGISTRYINDEX, NF_TOMSGKEY);
+	lua_getfield(L, LUA_REGISTRYINDEX, NF_TOTBKEY);
+	lua_pushnil(L);
+	lua_setfield(L, LUA_REGISTRYINDEX, NF_TOMSGKEY);
+	lua_pushnil(L);
+	lua_setfield(L, LUA_REGISTRYINDEX, NF_TOTBKEY);
+	return 1;
 }
 
 static void nf_arm(lua_State *L) {

@@ -41,6 +41,7 @@ typedef struct nf_state {
 	int64_t budget_ns;  // budget of the running call, for the message
 	uint64_t fire_seq;  // seq of the call the watchdog interrupted
 	uint64_t hard_seq;  // seq of the call whose allocations now fail (stuck in a library call)
+	uint64_t first_seq; // seq of the call whose first timeout message is recorded (Lua thread only)
 	lua_State *running; // coroutine currently resumed through the coroutine library, or NULL
 	int lock;           // spin lock guarding running against the watchdog's lua_sethook
 	// Lazy stack (see lazy.go): values cached from the stack, pending pushes and the top Go
@@ -87,6 +88,7 @@ int nf_ref(lua_State *L);
 void nf_watchdog_fire(nf_state *x, uint64_t seq);
 void nf_watchdog_hard(nf_state *x, uint64_t seq);
 void nf_watchdog_clear(nf_state *x);
+int nf_timeout_take(lua_State *L, uint64_t seq);
 
 int nf_push_nil(lua_State *L);
 int nf_push_bool(lua_State *L, int b);

@@ -64,6 +64,35 @@ func TestWatchdogInterrupts(t *testing.T) {
 	}
 }
 
+// TestWatchdogKeepsFirstLocation: a pcall that catches the timeout and code that raises
+// again (the hook, or the script itself with another error) must not move the report away from
+// the line that was stuck.
+func TestWatchdogKeepsFirstLocation(t *testing.T) {
+	s := newState(t, Options{Budget: 50 * time.Millisecond, MemoryLimit: 512 << 20})
+	cases := []struct{ name, code string }{
+		{"pcall then error", "local ok, e = pcall(function()\n  while true do end\nend)\nerror('caught: ' .. tostring(e))\n"},
+		{"pcall then more code", "local function stuck()\n  while true do end\nend\nlocal ok = pcall(stuck)\nlocal n = 0\nfor i = 1, 10 do n = n + i end\n"},
+		{"xpcall rethrow table", "local ok, e = xpcall(function()\n  while true do end\nend, debug.traceback)\nerror({code = 1})\n"},
+		{"nested pcalls", "pcall(function()\n  pcall(function() while true do end end)\n  error('again')\nend)\nerror('outer')\n"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			le := expectTimeout(t, s, c.code, "script timed out after 50ms")
+			if le.Chunk != "pkg/Server/Loop.lua" || le.Line != 2 {
+				t.Errorf("reported at %s:%d (%q), want pkg/Server/Loop.lua:2", le.Chunk, le.Line, le.Message)
+			}
+			if !strings.Contains(le.Traceback, "pkg/Server/Loop.lua:2:") {
+				t.Errorf("traceback does not show the stuck line 2:\n%s", le.Traceback)
+			}
+		})
+	}
+	// The next timeout records its own place, not the previous call's.
+	le := expectTimeout(t, s, "local x = 1\n\nwhile true do x = x + 1 end", "script timed out")
+	if le.Line != 3 {
+		t.Errorf("second timeout reported at line %d (%q), want 3", le.Line, le.Message)
+	}
+}
+
 func TestWatchdogStopsLongLibraryCalls(t *testing.T) {
 	// gsub over 50 MB is one C call of a second or so that runs no Lua instruction; once the
 	// hook had its chance, the allocator refuses its buffer growth.
