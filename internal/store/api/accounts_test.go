@@ -241,3 +241,119 @@ func TestUploadTooLarge(t *testing.T) {
 		t.Fatalf("too large: %d %s", resp.StatusCode, b)
 	}
 }
+
+func TestLoginTokensAreReplacedNotPiledUp(t *testing.T) {
+	w := newWorld(t, 0)
+	login := func(label, expires string) (*http.Response, string) {
+		t.Helper()
+		body := map[string]any{"name": "bob", "password": "password-bob", "label": label}
+		if expires != "" {
+			body["expires"] = expires
+		}
+		resp, b := w.json(t, "", "POST", "/api/v1/login", body)
+		var out struct {
+			Token string `json:"token"`
+		}
+		json.Unmarshal(b, &out)
+		return resp, out.Token
+	}
+	works := func(tok string) bool {
+		w.tokens["probe"] = tok
+		resp, _ := w.do(t, "probe", "GET", "/api/v1/me", nil, "")
+		return resp.StatusCode == 200
+	}
+	_, first := login("laptop", "")
+	_, second := login("laptop", "")
+	if first == "" || second == "" || first == second {
+		t.Fatalf("login tokens: %q %q", first, second)
+	}
+	if works(first) || !works(second) {
+		t.Fatalf("signing in again with the same label must revoke the earlier token (first works=%v, second works=%v)", works(first), works(second))
+	}
+	// Other labels coexist, up to the per-account limit; the oldest go first.
+	var live []string
+	for i := range core.MaxLoginTokens + 2 {
+		_, tok := login(fmt.Sprintf("device-%d", i), "")
+		live = append(live, tok)
+	}
+	alive := 0
+	for _, tok := range append(live, second) {
+		if works(tok) {
+			alive++
+		}
+	}
+	if alive != core.MaxLoginTokens || works(live[0]) || !works(live[len(live)-1]) {
+		t.Fatalf("%d sign-in tokens live, want %d with the oldest revoked", alive, core.MaxLoginTokens)
+	}
+	// Sign-in tokens are short-lived: 24 hours by default, 30 days at most.
+	w.tokens["probe"] = live[len(live)-1]
+	_, b := w.do(t, "probe", "GET", "/api/v1/me", nil, "")
+	var me struct {
+		Token struct {
+			ExpiresAt time.Time `json:"expires_at"`
+		} `json:"token"`
+	}
+	json.Unmarshal(b, &me)
+	if d := time.Until(me.Token.ExpiresAt); d > 25*time.Hour || d < 23*time.Hour {
+		t.Fatalf("default sign-in token lifetime %v, want 24h", d)
+	}
+	if resp, _ := login("long", "90d"); resp.StatusCode != 422 {
+		t.Fatalf("90-day sign-in token: %d, want 422", resp.StatusCode)
+	}
+	// Tokens made on purpose are not touched by signing in.
+	resp, _ := w.json(t, "bob", "GET", "/api/v1/me", nil)
+	if resp.StatusCode != 200 {
+		t.Fatalf("a created token stopped working after sign-ins: %d", resp.StatusCode)
+	}
+}
+
+func TestTeamUploadPageAndDeletionOverHTTP(t *testing.T) {
+	w := newWorld(t, 0)
+	if resp, body := w.json(t, "carol", "POST", "/api/v1/teams", map[string]any{"name": "crew"}); resp.StatusCode != 201 {
+		t.Fatalf("create team: %d %s", resp.StatusCode, body)
+	}
+	// First upload straight into a team (the uploader is its owner).
+	resp, body := w.upload(t, "carol", "crewpkg", storetest.PackageZip(t, "1.0.0"), "team", "crew")
+	if resp.StatusCode != 201 {
+		t.Fatalf("upload into team: %d %s", resp.StatusCode, body)
+	}
+	// Bob is not in crew: he may not put resources there.
+	resp, body = w.upload(t, "bob", "bobpkg", storetest.PackageZip(t, "1.0.0"), "team", "crew")
+	if resp.StatusCode != 403 {
+		t.Fatalf("non-member uploaded into a team: %d %s", resp.StatusCode, body)
+	}
+	resp, body = w.do(t, "carol", "GET", "/api/v1/packages/crewpkg", nil, "")
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `"name":"crew"`) {
+		t.Fatalf("resource team: %s", body)
+	}
+	// The team page: the draft shows to members, not to others.
+	teamView := func(who string) string {
+		resp, body := w.do(t, who, "GET", "/api/v1/teams/crew", nil, "")
+		if resp.StatusCode != 200 {
+			t.Fatalf("team as %s: %d %s", who, resp.StatusCode, body)
+		}
+		return string(body)
+	}
+	if b := teamView("carol"); !strings.Contains(b, `"hidden_releases":[{`) || !strings.Contains(b, `"name":"crewpkg"`) {
+		t.Fatalf("member does not see the draft on the team: %s", b)
+	}
+	if b := teamView("bob"); strings.Contains(b, "crewpkg") || !strings.Contains(b, `"resources":[]`) {
+		t.Fatalf("stranger sees an unpublished resource: %s", b)
+	}
+	// Deleting: not while it holds resources, not by strangers.
+	if resp, body := w.do(t, "carol", "DELETE", "/api/v1/teams/crew", nil, ""); resp.StatusCode != 409 || !strings.Contains(string(body), "move them") {
+		t.Fatalf("delete team with resources: %d %s", resp.StatusCode, body)
+	}
+	if resp, _ := w.do(t, "bob", "DELETE", "/api/v1/teams/crew", nil, ""); resp.StatusCode != 403 {
+		t.Fatalf("stranger deleted a team: %d", resp.StatusCode)
+	}
+	if resp, body := w.json(t, "carol", "PATCH", "/api/v1/packages/crewpkg", map[string]any{"team": "carol"}); resp.StatusCode != 200 {
+		t.Fatalf("move to personal team: %d %s", resp.StatusCode, body)
+	}
+	if resp, body := w.do(t, "carol", "DELETE", "/api/v1/teams/crew", nil, ""); resp.StatusCode != 204 {
+		t.Fatalf("delete empty team: %d %s", resp.StatusCode, body)
+	}
+	if resp, _ := w.do(t, "", "GET", "/api/v1/teams/crew", nil, ""); resp.StatusCode != 404 {
+		t.Fatalf("deleted team still served: %d", resp.StatusCode)
+	}
+}

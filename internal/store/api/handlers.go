@@ -47,8 +47,8 @@ type LoginInput struct {
 	Body struct {
 		Name     string   `json:"name" minLength:"1" maxLength:"64"`
 		Password string   `json:"password" minLength:"1" maxLength:"1024"`
-		Label    string   `json:"label,omitempty" doc:"token label, default \"login\""`
-		Expires  string   `json:"expires,omitempty" doc:"token lifetime like 30d or 1y (at most 2y), default 30d"`
+		Label    string   `json:"label,omitempty" doc:"token label, default \"login\"; a new sign-in revokes the previous sign-in token with this label"`
+		Expires  string   `json:"expires,omitempty" doc:"token lifetime like 12h or 7d (at most 30d), default 24h"`
 		Scopes   []string `json:"scopes,omitempty" doc:"read, publish, manage; default all three"`
 	}
 }
@@ -74,6 +74,9 @@ type TokenInput struct {
 type TeamBody struct {
 	core.Team
 	Members []core.Member `json:"members"`
+	// Resources are those the caller may see: public ones for everyone, and for members with
+	// the read scope also unpublished resources, drafts and Private releases (hidden_releases).
+	Resources []core.TeamResource `json:"resources"`
 }
 
 // ResourceBody is the resource shape of GET /api/v1/{kind}/{name}.
@@ -175,8 +178,12 @@ func (h *Handler) register() {
 			return &struct{ Body core.User }{u}, nil
 		})
 
-	huma.Register(api, huma.Operation{OperationID: "login", Method: http.MethodPost, Path: "/api/v1/login", Summary: "Sign in and get a token",
-		Description: "Checks name and password (failures are throttled) and issues a personal access token.", Tags: tag("Accounts"), DefaultStatus: 201},
+	huma.Register(api, huma.Operation{OperationID: "login", Method: http.MethodPost, Path: "/api/v1/login", Summary: "Sign in and get a short-lived token",
+		Description: "Checks name and password (failures are throttled) and returns a sign-in token that works like a session: " +
+			"it lives 24 hours unless `expires` asks for up to 30 days, signing in again with the same `label` revokes the previous " +
+			"sign-in token of that label, and at most 5 sign-in tokens stay live per account (the oldest are revoked). " +
+			"For long-lived automation (CI), create a token with POST /api/v1/tokens instead.",
+		Tags: tag("Accounts"), DefaultStatus: 201},
 		func(ctx context.Context, in *LoginInput) (*NewTokenOutput, error) {
 			ip := ""
 			if r, ok := ctx.Value(reqKey{}).(*http.Request); ok {
@@ -186,7 +193,7 @@ func (h *Handler) register() {
 			if err != nil {
 				return nil, h.humaErr(err)
 			}
-			life := 30 * 24 * time.Hour
+			var life time.Duration
 			if in.Body.Expires != "" {
 				if life, err = core.ParseLifetime(in.Body.Expires); err != nil {
 					return nil, h.humaErr(err)
@@ -198,12 +205,7 @@ func (h *Handler) register() {
 					return nil, h.humaErr(err)
 				}
 			}
-			label := in.Body.Label
-			if label == "" {
-				label = "login"
-			}
-			a := core.Actor{UserID: u.ID, Name: u.Name, Operator: u.Operator, Scopes: core.ScopeAll}
-			secret, t, err := s.CreateToken(ctx, a, "", label, scopes, life)
+			secret, t, err := s.LoginToken(ctx, u, in.Body.Label, scopes, life)
 			if err != nil {
 				return nil, h.humaErr(err)
 			}
@@ -320,7 +322,23 @@ func (h *Handler) register() {
 			if err != nil {
 				return nil, h.humaErr(err)
 			}
-			return &struct{ Body TeamBody }{TeamBody{t, ms}}, nil
+			rs, err := s.TeamResources(ctx, actor(ctx), in.Team)
+			if err != nil {
+				return nil, h.humaErr(err)
+			}
+			if rs == nil {
+				rs = []core.TeamResource{}
+			}
+			return &struct{ Body TeamBody }{TeamBody{t, ms, rs}}, nil
+		})
+	huma.Register(api, huma.Operation{OperationID: "delete-team", Method: http.MethodDelete, Path: "/api/v1/teams/{team}", Summary: "Delete a team",
+		Description: "Owners (and operators) may delete a team that holds no resources: move or delete its resources first. " +
+			"Personal teams go with their account.",
+		Tags: tag("Teams"), Security: secured, DefaultStatus: 204},
+		func(ctx context.Context, in *struct {
+			Team string `path:"team"`
+		}) (*struct{}, error) {
+			return nil, h.humaErr0(s.DeleteTeam(ctx, actor(ctx), in.Team))
 		})
 	huma.Register(api, huma.Operation{OperationID: "update-team", Method: http.MethodPatch, Path: "/api/v1/teams/{team}", Summary: "Edit a team",
 		Tags: tag("Teams"), Security: secured},

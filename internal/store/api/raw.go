@@ -36,6 +36,7 @@ func (h *Handler) registerRaw() {
 			"changelog": {Type: "string", Description: "Markdown changelog"},
 			"channel":   {Type: "string", Enum: []any{"Stable", "Beta", "Alpha", "Private"}, Description: "default Stable"},
 			"publish":   {Type: "string", Enum: []any{"true", "false"}, Description: "publish at once (team admins and owners)"},
+			"team":      {Type: "string", Description: "for the first release of a new name: the team that will hold the resource (you need the admin or owner role there); default your personal team"},
 		}}}}}
 	uploadResp := map[string]*huma.Response{
 		"201":     {Description: "release created (draft unless published)", Content: map[string]*huma.MediaType{"application/json": {Schema: &huma.Schema{Type: "object"}}}},
@@ -142,6 +143,8 @@ func (h *Handler) upload(w http.ResponseWriter, r *http.Request) {
 			in.Channel = string(val)
 		case "publish":
 			in.Publish = strings.EqualFold(strings.TrimSpace(string(val)), "true")
+		case "team":
+			in.Team = strings.TrimSpace(string(val))
 		}
 	}
 	if in.Spooled == nil {

@@ -305,6 +305,8 @@ type Token struct {
 	ExpiresAt  time.Time `json:"expires_at"`
 	LastUsedAt time.Time `json:"last_used_at,omitzero"`
 	RevokedAt  time.Time `json:"revoked_at,omitzero"`
+	// Login marks a token issued by signing in through the API (see LoginToken).
+	Login bool `json:"login,omitempty"`
 }
 
 // ParseLifetime reads a token lifetime: "30d", "12h", "1y", "2y" or a Go duration.
@@ -363,15 +365,75 @@ func (s *Service) CreateToken(ctx context.Context, a Actor, user, label string, 
 	if scopes == 0 {
 		scopes = ScopeRead
 	}
+	return s.insertToken(ctx, s.db.Q(), uid, label, scopes, lifetime, false)
+}
+
+func (s *Service) insertToken(ctx context.Context, q db.Q, uid int64, label string, scopes Scope, lifetime time.Duration, login bool) (string, Token, error) {
 	now := s.now()
 	secret := newToken()
-	t := Token{Label: label, Scopes: scopes.Names(), CreatedAt: now.Truncate(time.Millisecond), ExpiresAt: now.Add(lifetime).Truncate(time.Millisecond)}
-	err := s.db.Q().Row(ctx, `INSERT INTO tokens (user_id, label, hash, scopes, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
-		uid, label, hashSecret(secret), int64(scopes), db.Millis(now), db.Millis(t.ExpiresAt)).Scan(&t.ID)
+	t := Token{Label: label, Scopes: scopes.Names(), CreatedAt: now.Truncate(time.Millisecond), ExpiresAt: now.Add(lifetime).Truncate(time.Millisecond), Login: login}
+	fromLogin := 0
+	if login {
+		fromLogin = 1
+	}
+	err := q.Row(ctx, `INSERT INTO tokens (user_id, label, hash, scopes, created_at, expires_at, from_login) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		uid, label, hashSecret(secret), int64(scopes), db.Millis(now), db.Millis(t.ExpiresAt), fromLogin).Scan(&t.ID)
 	if err != nil {
 		return "", Token{}, err
 	}
 	return secret, t, nil
+}
+
+// Limits of tokens issued by signing in through the API: short-lived by default, never longer
+// than MaxLoginTokenLifetime, and at most MaxLoginTokens live per account.
+const (
+	DefaultLoginTokenLifetime = 24 * time.Hour
+	MaxLoginTokenLifetime     = 30 * 24 * time.Hour
+	MaxLoginTokens            = 5
+)
+
+// LoginToken issues the token a password sign-in through the API returns. Unlike tokens made
+// on purpose (CreateToken), it behaves like a session: it replaces the account's earlier live
+// sign-in token with the same label (a script that signs in on every run keeps one token, not
+// hundreds), at most MaxLoginTokens stay live per account (the oldest are revoked), it lives
+// DefaultLoginTokenLifetime unless asked otherwise and at most MaxLoginTokenLifetime. The
+// user must have passed Login first.
+func (s *Service) LoginToken(ctx context.Context, u User, label string, scopes Scope, lifetime time.Duration) (string, Token, error) {
+	label = strings.TrimSpace(label)
+	if label == "" {
+		label = "login"
+	}
+	if len(label) > 100 {
+		return "", Token{}, invalid("label", "a token label is at most 100 characters")
+	}
+	if lifetime == 0 {
+		lifetime = DefaultLoginTokenLifetime
+	}
+	if lifetime < 0 || lifetime > MaxLoginTokenLifetime {
+		return "", Token{}, invalid("expires", "a sign-in token lives at most 30 days; for a longer-lived token (up to two years) create one with POST /api/v1/tokens")
+	}
+	if scopes == 0 {
+		scopes = ScopeAll
+	}
+	var secret string
+	var t Token
+	err := s.db.Tx(ctx, func(q db.Q) error {
+		now := db.Millis(s.now())
+		if _, err := q.Exec(ctx, `UPDATE tokens SET revoked_at = ? WHERE user_id = ? AND from_login = 1 AND revoked_at = 0 AND (label = ? OR expires_at <= ?)`,
+			now, u.ID, label, now); err != nil {
+			return err
+		}
+		// Keep the newest MaxLoginTokens-1 live ones; the new token makes MaxLoginTokens.
+		if _, err := q.Exec(ctx, `UPDATE tokens SET revoked_at = ? WHERE user_id = ? AND from_login = 1 AND revoked_at = 0 AND id NOT IN
+			(SELECT id FROM tokens WHERE user_id = ? AND from_login = 1 AND revoked_at = 0 ORDER BY id DESC LIMIT ?)`,
+			now, u.ID, u.ID, MaxLoginTokens-1); err != nil {
+			return err
+		}
+		var err error
+		secret, t, err = s.insertToken(ctx, q, u.ID, label, scopes, lifetime, true)
+		return err
+	})
+	return secret, t, err
 }
 
 // ListTokens lists the actor's tokens.
@@ -379,7 +441,7 @@ func (s *Service) ListTokens(ctx context.Context, a Actor) ([]Token, error) {
 	if !a.LoggedIn() {
 		return nil, errLogin
 	}
-	rows, err := s.db.Q().Query(ctx, `SELECT id, label, scopes, created_at, expires_at, last_used_at, revoked_at FROM tokens WHERE user_id = ? ORDER BY id`, a.UserID)
+	rows, err := s.db.Q().Query(ctx, `SELECT id, label, scopes, created_at, expires_at, last_used_at, revoked_at, from_login FROM tokens WHERE user_id = ? ORDER BY id`, a.UserID)
 	if err != nil {
 		return nil, err
 	}
@@ -387,10 +449,11 @@ func (s *Service) ListTokens(ctx context.Context, a Actor) ([]Token, error) {
 	out := []Token{}
 	for rows.Next() {
 		var t Token
-		var sc, c, e, l, r int64
-		if err := rows.Scan(&t.ID, &t.Label, &sc, &c, &e, &l, &r); err != nil {
+		var sc, c, e, l, r, login int64
+		if err := rows.Scan(&t.ID, &t.Label, &sc, &c, &e, &l, &r, &login); err != nil {
 			return nil, err
 		}
+		t.Login = db.Bool(login)
 		t.Scopes, t.CreatedAt, t.ExpiresAt, t.LastUsedAt, t.RevokedAt = Scope(sc).Names(), db.Time(c), db.Time(e), db.Time(l), db.Time(r)
 		out = append(out, t)
 	}

@@ -791,3 +791,41 @@ func TestTeamResourcesShowHiddenToMembers(t *testing.T) {
 		wantStatus(t, err, http.StatusNotFound)
 	})
 }
+
+func TestLoginTokenLimits(t *testing.T) {
+	forBackends(t, func(t *testing.T, f *fixture) {
+		alice := f.user(t, "alice")
+		u, err := f.svc.UserByName(ctx, "alice")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range MaxLoginTokens + 3 {
+			label := fmt.Sprintf("device-%d", i)
+			if i == 1 {
+				label = "device-0" // replaces the first
+			}
+			if _, _, err := f.svc.LoginToken(ctx, u, label, 0, 0); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, _, err := f.svc.LoginToken(ctx, u, "x", 0, MaxLoginTokenLifetime+time.Hour); StatusOf(err) != http.StatusUnprocessableEntity {
+			t.Fatalf("over-long sign-in token: %v", err)
+		}
+		toks, err := f.svc.ListTokens(ctx, alice)
+		if err != nil {
+			t.Fatal(err)
+		}
+		live := map[string]bool{}
+		for _, tok := range toks {
+			if !tok.Login {
+				t.Fatalf("token %q not marked as a sign-in token", tok.Label)
+			}
+			if tok.RevokedAt.IsZero() {
+				live[tok.Label] = true
+			}
+		}
+		if len(toks) != MaxLoginTokens+3 || len(live) != MaxLoginTokens || live["device-0"] || !live[fmt.Sprintf("device-%d", MaxLoginTokens+2)] {
+			t.Fatalf("%d tokens, live %v; want %d live, the oldest revoked", len(toks), live, MaxLoginTokens)
+		}
+	})
+}
