@@ -132,3 +132,36 @@ func TestFromManifestDropsVersionPins(t *testing.T) {
 		t.Errorf("AssetsRequirements = %v, want %v", info.AssetsRequirements, want)
 	}
 }
+
+// AssetPackNotes returns the manifest's warnings with the requirements; read-only sources
+// convert nothing on disk.
+func TestDirSourceAssetPackNotes(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "Assets", "old")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	old := "[asset_pack]\nname = \"Old\"\nauthor = \"me\"\nversion = \"1.0.0\"\nunreal_folder = \"Old\"\nassets_requirements = [\"base\"]\n"
+	if err := os.WriteFile(filepath.Join(dir, "Assets.toml"), []byte(old), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ro := &packages.DirSource{Root: root, ReadOnly: true}
+	reqs, notes, err := ro.AssetPackNotes("old")
+	if err != nil || !slices.Equal(reqs, []string{"base"}) {
+		t.Fatalf("AssetPackNotes = %v, %v", reqs, err)
+	}
+	if len(notes) == 0 || !strings.Contains(notes[0], filepath.Join(dir, "Assets.toml")) {
+		t.Errorf("notes = %q, want the conversion named with the file", notes)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "Assets.toml.old")); err == nil {
+		t.Error("a read-only source converted the file")
+	}
+	rw := &packages.DirSource{Root: root}
+	if _, notes, err = rw.AssetPackNotes("old"); err != nil || !slices.ContainsFunc(notes, func(n string) bool { return strings.Contains(n, "Assets.toml.old") }) {
+		t.Errorf("notes = %q, %v: want the kept original named", notes, err)
+	}
+	if _, _, err := rw.AssetPackNotes("missing"); !errors.Is(err, packages.ErrNotFound) {
+		t.Errorf("missing pack: %v", err)
+	}
+	var _ packages.AssetPackNoter = rw
+}
