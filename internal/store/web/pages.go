@@ -143,6 +143,9 @@ type resourceData struct {
 	Channels  []string
 	Release   *core.Release // on the release page
 	Download  string
+	// MoveTeams are the teams the resource can be moved to (edit page): where the user is
+	// owner or admin, the current team included.
+	MoveTeams []core.Team
 }
 
 func (h *Handler) kindName(w http.ResponseWriter, r *http.Request) (string, string, bool) {
@@ -308,10 +311,14 @@ func (h *Handler) editPage(w http.ResponseWriter, r *http.Request) {
 		h.errorPage(w, r, &core.Error{Status: http.StatusForbidden, Msg: fmt.Sprintf("Editing %s needs the owner or admin role in team %s.", d.Name, d.Team.Name)})
 		return
 	}
+	if d.MoveTeams, err = h.moveTeams(r.Context(), actorOf(r.Context()), d.Team); err != nil {
+		h.errorPage(w, r, err)
+		return
+	}
 	v := h.newView(w, r, "Edit "+d.Title)
 	v.Data = d
 	v.Form = url.Values{"title": {d.Title}, "short_description": {d.ShortDescription}, "description": {d.Description},
-		"category": {d.Category}, "tags": {strings.Join(d.Tags, ", ")}, "image": {d.Image}}
+		"category": {d.Category}, "tags": {strings.Join(d.Tags, ", ")}, "image": {d.Image}, "team": {d.Team.Name}}
 	h.render(w, r, "edit", v)
 }
 
@@ -339,6 +346,9 @@ func (h *Handler) edit(w http.ResponseWriter, r *http.Request) {
 	}
 	tags := strings.FieldsFunc(f.Get("tags"), func(c rune) bool { return c == ',' || c == ' ' || c == '\n' })
 	up.Tags = &tags
+	if team := strings.TrimSpace(f.Get("team")); team != "" {
+		up.Team = &team
+	}
 	res, err := h.svc.UpdateResource(r.Context(), a, kind, name, up)
 	if err != nil {
 		if core.StatusOf(err) == http.StatusNotFound {
@@ -350,6 +360,7 @@ func (h *Handler) edit(w http.ResponseWriter, r *http.Request) {
 			h.errorPage(w, r, lerr)
 			return
 		}
+		d.MoveTeams, _ = h.moveTeams(r.Context(), a, d.Team)
 		v := h.newView(w, r, "Edit "+d.Title)
 		v.Data, v.Form = d, f
 		h.fail(w, r, "edit", v, err)
@@ -365,6 +376,8 @@ type uploadData struct {
 	Resource   *resourceData
 	Channels   []string
 	MaxSize    string
+	// Teams the user may create resources in (owner or admin), personal team first.
+	Teams []core.Team
 }
 
 func (h *Handler) uploadData(kind, name string, rd *resourceData) *uploadData {
@@ -372,13 +385,52 @@ func (h *Handler) uploadData(kind, name string, rd *resourceData) *uploadData {
 		MaxSize: humanSize(h.svc.Config().MaxUploadSize)}
 }
 
+// moveTeams lists the teams a resource held by current can be moved to by the actor: its
+// admin teams, with current first even for operators who are not in it.
+func (h *Handler) moveTeams(ctx context.Context, a core.Actor, current core.Team) ([]core.Team, error) {
+	teams, err := h.adminTeams(ctx, a)
+	if err != nil {
+		return nil, err
+	}
+	out := []core.Team{current}
+	for _, t := range teams {
+		if t.ID != current.ID {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
+// adminTeams lists the teams where the actor is owner or admin: where it may create resources
+// and to which it may move them.
+func (h *Handler) adminTeams(ctx context.Context, a core.Actor) ([]core.Team, error) {
+	teams, err := h.svc.TeamsOf(ctx, a.UserID)
+	if err != nil {
+		return nil, err
+	}
+	out := teams[:0]
+	for _, t := range teams {
+		if t.Role.AtLeast(core.RoleAdmin) {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
 func (h *Handler) newResourcePage(w http.ResponseWriter, r *http.Request) {
-	if _, ok := h.requireLogin(w, r); !ok {
+	a, ok := h.requireLogin(w, r)
+	if !ok {
+		return
+	}
+	d := h.uploadData("", "", nil)
+	var err error
+	if d.Teams, err = h.adminTeams(r.Context(), a); err != nil {
+		h.errorPage(w, r, err)
 		return
 	}
 	v := h.newView(w, r, "Create a resource")
-	v.Data = h.uploadData("", "", nil)
-	v.Form = url.Values{"kind": {core.KindPackages}}
+	v.Data = d
+	v.Form = url.Values{"kind": {core.KindPackages}, "team": {r.URL.Query().Get("team")}}
 	h.render(w, r, "new", v)
 }
 
@@ -443,7 +495,9 @@ func (h *Handler) receiveUpload(w http.ResponseWriter, r *http.Request, kind, na
 			v.Title = "Upload a release of " + d.Title
 			v.Data = h.uploadData(kind, d.Name, d)
 		} else {
-			v.Data = h.uploadData(form.Get("kind"), form.Get("name"), nil)
+			d := h.uploadData(form.Get("kind"), form.Get("name"), nil)
+			d.Teams, _ = h.adminTeams(ctx, a)
+			v.Data = d
 		}
 		h.fail(w, r, page, v, err)
 	}
@@ -513,7 +567,7 @@ func (h *Handler) receiveUpload(w http.ResponseWriter, r *http.Request, kind, na
 		return
 	}
 	if kind == "" {
-		in.Kind, in.Name = form.Get("kind"), strings.TrimSpace(form.Get("name"))
+		in.Kind, in.Name, in.Team = form.Get("kind"), strings.TrimSpace(form.Get("name")), strings.TrimSpace(form.Get("team"))
 		if err := core.CheckKind(in.Kind); err != nil {
 			show(&core.Error{Status: http.StatusUnprocessableEntity, Field: "kind", Msg: "Choose whether this is a package or an asset pack."})
 			return
@@ -824,8 +878,12 @@ type teamData struct {
 	CanManage bool // owners and admins manage members
 	IsOwner   bool
 	Roles     []core.Role
-	Resources []core.SearchHit
-	Owners    int
+	Resources []core.TeamResource
+	// Hidden are the drafts and Private releases of the team's resources (members only).
+	Hidden []core.Release
+	Owners int
+	// CanDelete: owners of a non-personal team; the page says why deletion is refused.
+	CanDelete bool
 }
 
 func (h *Handler) teamView(w http.ResponseWriter, r *http.Request, name string) (*view, error) {
@@ -843,12 +901,15 @@ func (h *Handler) teamView(w http.ResponseWriter, r *http.Request, name string) 
 	if err != nil {
 		return nil, err
 	}
-	res, err := h.svc.Search(ctx, core.SearchQuery{Team: t.Name, Sort: "downloads", PerPage: 100})
+	res, err := h.svc.TeamResources(ctx, a, t.Name)
 	if err != nil {
 		return nil, err
 	}
 	d := &teamData{Team: t, Members: members, Role: role, CanManage: role.AtLeast(core.RoleAdmin), IsOwner: role == core.RoleOwner,
-		Roles: []core.Role{core.RoleMember, core.RoleAdmin, core.RoleOwner}, Resources: res.Items}
+		Roles: []core.Role{core.RoleMember, core.RoleAdmin, core.RoleOwner}, Resources: res, CanDelete: role == core.RoleOwner && !t.Personal}
+	for _, r := range res {
+		d.Hidden = append(d.Hidden, r.Hidden...)
+	}
 	for _, m := range members {
 		if m.Role == core.RoleOwner {
 			d.Owners++
@@ -880,6 +941,10 @@ func (h *Handler) teamAction(w http.ResponseWriter, r *http.Request, do func(a c
 	}
 	team := r.PathValue("team")
 	flash, err := do(a, team)
+	if err == errTeamGone {
+		h.redirect(w, r, "/teams", flash)
+		return
+	}
 	if err != nil {
 		v, lerr := h.teamView(w, r, team)
 		if lerr != nil {
@@ -892,6 +957,21 @@ func (h *Handler) teamAction(w http.ResponseWriter, r *http.Request, do func(a c
 	}
 	// The actor may have just left the team; its page is still public.
 	h.redirect(w, r, "/teams/"+url.PathEscape(team), flash)
+}
+
+// errTeamGone tells teamAction that the team was deleted, so it redirects to the team list.
+var errTeamGone = errors.New("team deleted")
+
+func (h *Handler) deleteTeam(w http.ResponseWriter, r *http.Request) {
+	h.teamAction(w, r, func(a core.Actor, team string) (string, error) {
+		if r.PostForm.Get("confirm") != team {
+			return "", &core.Error{Status: http.StatusUnprocessableEntity, Field: "confirm", Msg: fmt.Sprintf("Type the team name %q to confirm its deletion.", team)}
+		}
+		if err := h.svc.DeleteTeam(r.Context(), a, team); err != nil {
+			return "", err
+		}
+		return "Team " + team + " is deleted.", errTeamGone
+	})
 }
 
 func (h *Handler) editTeam(w http.ResponseWriter, r *http.Request) {

@@ -102,6 +102,7 @@ func (h *Handler) routes() {
 	m.HandleFunc("POST /teams/{team}", h.editTeam)
 	m.HandleFunc("POST /teams/{team}/members", h.setMember)
 	m.HandleFunc("POST /teams/{team}/members/{user}/remove", h.removeMember)
+	m.HandleFunc("POST /teams/{team}/delete", h.deleteTeam)
 	m.HandleFunc("GET /new", h.newResourcePage)
 	m.HandleFunc("POST /new", h.newResource)
 	m.HandleFunc("GET /servers", h.serversPage)

@@ -747,3 +747,67 @@ func sessionCookie(t *testing.T, b *browser, s *site) string {
 	t.Fatal("no session cookie")
 	return ""
 }
+
+func TestTeamResourcesCreateMoveDeleteInTheUI(t *testing.T) {
+	s := newSite(t)
+	ivy := s.user("ivy")
+	s.user("jon")
+	ctx := context.Background()
+	b := s.browser()
+	b.signIn("ivy")
+	b.follow(b.post("/teams", url.Values{"name": {"guild"}}))
+	if err := s.svc.SetMember(ctx, actor(ivy), "guild", "jon", core.RoleMember); err != nil {
+		t.Fatal(err)
+	}
+	// The create form offers the teams where ivy is owner or admin.
+	p := b.get("/new?team=guild")
+	mustContain(t, p, `<option value="guild" selected>`, `<option value="ivy"`)
+	p = b.multipart("/new", [][2]string{{"csrf_token", b.csrf}, {"kind", "packages"}, {"name", "guildpkg"}, {"team", "guild"}, {"changelog", "first"}, {"file", ""}},
+		storetest.PackageZip(t, "1.0.0"))
+	if p.Status != http.StatusSeeOther {
+		t.Fatalf("create in team: %d %s", p.Status, excerpt(p.Body))
+	}
+	v, err := s.svc.GetResource(ctx, actor(ivy), "packages", "guildpkg")
+	if err != nil || v.Team.Name != "guild" {
+		t.Fatalf("resource created in %q (%v), want guild", v.Team.Name, err)
+	}
+	// Members see the draft on the team page; visitors do not.
+	p = b.get("/teams/guild")
+	mustContain(t, p, "Drafts and private releases", `href="/packages/guildpkg/releases/1.0.0"`, "Delete this team", "still holds resources")
+	j := s.browser()
+	j.signIn("jon")
+	mustContain(t, j.get("/teams/guild"), "Drafts and private releases", "guildpkg")
+	// jon is a plain member: guild is not offered, and a forged choice is refused.
+	p = j.get("/new")
+	mustNotContain(t, p, `value="guild"`)
+	p = j.multipart("/new", [][2]string{{"csrf_token", j.csrf}, {"kind", "packages"}, {"name", "jonpkg"}, {"team", "guild"}, {"file", ""}}, storetest.PackageZip(t, "1.0.0"))
+	if p.Status != http.StatusForbidden {
+		t.Fatalf("member created a resource in the team: %d %s", p.Status, excerpt(p.Body))
+	}
+	anon := s.browser()
+	p = anon.get("/teams/guild")
+	mustNotContain(t, p, "guildpkg", "Drafts and private releases", "Delete this team")
+	// Moving to the personal team from the edit page, then deleting the empty team.
+	p = b.get("/packages/guildpkg/edit")
+	mustContain(t, p, `<select id="team" name="team"`, `<option value="ivy"`)
+	b.follow(b.post("/packages/guildpkg/edit", url.Values{"title": {"Guild package"}, "team": {"ivy"}}))
+	if v, _ := s.svc.GetResource(ctx, actor(ivy), "packages", "guildpkg"); v.Team.Name != "ivy" {
+		t.Fatalf("after the move the resource is in %q", v.Team.Name)
+	}
+	p = b.post("/teams/guild/delete", url.Values{"confirm": {"wrong"}})
+	if p.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("delete without the confirmation: %d", p.Status)
+	}
+	p = j.post("/teams/guild/delete", url.Values{"confirm": {"guild"}})
+	if p.Status != http.StatusForbidden {
+		t.Fatalf("a member deleted the team: %d %s", p.Status, excerpt(p.Body))
+	}
+	b.get("/teams/guild")
+	p = b.post("/teams/guild/delete", url.Values{"confirm": {"guild"}})
+	if p.Status != http.StatusSeeOther || p.Location == "" {
+		t.Fatalf("delete team: %d %s", p.Status, excerpt(p.Body))
+	}
+	if _, err := s.svc.Team(ctx, "guild"); core.StatusOf(err) != http.StatusNotFound {
+		t.Fatalf("team still there: %v", err)
+	}
+}
