@@ -25,7 +25,43 @@ var (
 	_ lib.Host         = (*libHost)(nil)
 	_ lib.CompatHost   = (*libHost)(nil)
 	_ lib.BlockingHost = (*libHost)(nil)
+	_ lib.OwnerHost    = (*libHost)(nil)
 )
+
+// AsyncOwner is the owner token of the package whose code starts asynchronous work on s
+// (lib.OwnerHost): the runtime hands each loaded package a new token at every load, reload
+// and hot reload. Work started with no package code on the stack has no owner (nil).
+func (l *libHost) AsyncOwner(s *lua.State) any {
+	if l.h.rt.runningOwner == 0 {
+		return nil
+	}
+	if err := s.CallRefBudget(l.h.rt.runningOwner, 0, 1, 0); err != nil {
+		return nil
+	}
+	uid, _ := s.ToInteger(-1)
+	s.Pop(1)
+	if uid == 0 {
+		return nil
+	}
+	return uid
+}
+
+// OwnerAlive reports whether the package that started the work still runs the code that
+// started it; callbacks of an unloaded or reloaded package are dropped. Ownerless work (nil)
+// always delivers.
+func (l *libHost) OwnerAlive(s *lua.State, owner any) bool {
+	uid, ok := owner.(int64)
+	if !ok {
+		return true
+	}
+	s.PushInteger(uid)
+	if err := s.CallRefBudget(l.h.rt.ownerAlive, 1, 1, 0); err != nil {
+		return false
+	}
+	alive := s.ToBoolean(-1)
+	s.Pop(1)
+	return alive
+}
 
 // Blocking runs the wait of a synchronous library call (HTTP.Request, Database:Select) outside
 // the calling script's time budget: waiting on the network is not a runaway script.

@@ -529,26 +529,61 @@ end)`, web.URL))
 	}
 }
 
-// TestUnloadDropsPendingCallbacks unloads a package while its HTTP request and its timer are
-// pending: neither callback may run afterwards, in a package that no longer exists.
+// TestUnloadDropsPendingCallbacks unloads, reloads or hot-reloads a package while its HTTP
+// request, database queries, file reads and timer are pending: none of those callbacks may run
+// afterwards, in a package that no longer exists or in its new code.
 func TestUnloadDropsPendingCallbacks(t *testing.T) {
 	web := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "late") }))
 	defer web.Close()
-	th := newTestHost(t, Options{})
-	th.load("t-exporter", "t-dependent")
-	th.run("t-dependent", `Events.Subscribe("late", function(what) Late = (Late or "") .. what end)`)
-	th.run("t-exporter", fmt.Sprintf(`
+	for _, how := range []string{"unload", "reload", "hot reload"} {
+		t.Run(how, func(t *testing.T) {
+			th := newTestHost(t, Options{})
+			th.load("t-exporter", "t-dependent")
+			th.run("t-dependent", `Events.Subscribe("late", function(what) Late = (Late or "") .. what end)`)
+			th.run("t-exporter", fmt.Sprintf(`
+local f = File("pending.txt", true) f:Write("x") f:Close()
 HTTP.RequestAsync(%q, "/", HTTPMethod.GET, "", "text/plain", false, {}, function() Events.Call("late", "http ") end)
+local db = Database(DatabaseEngine.SQLite, ":memory:")
+db:SelectAsync("SELECT 1 AS x", function() Events.Call("late", "select ") end)
+db:ExecuteAsync("SELECT 1", function() Events.Call("late", "execute ") end)
+File("pending.txt"):ReadAsync(0, function() Events.Call("late", "read ") end)
+File("pending.txt"):ReadJSONAsync(function() Events.Call("late", "json ") end)
 Timer.SetTimeout(function() Events.Call("late", "timer ") end, 10)`, web.URL))
-	if err := th.UnloadPackage("t-exporter"); err != nil {
-		t.Fatal(err)
+			var err error
+			switch how {
+			case "unload":
+				err = th.UnloadPackage("t-exporter")
+			case "reload":
+				if err = th.UnloadPackage("t-exporter"); err == nil {
+					err = th.LoadPackage(testPackage("t-exporter"))
+				}
+			case "hot reload":
+				err = th.HotReloadPackage(testPackage("t-exporter"))
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			th.WaitAsync()
+			th.ticks(3, tick)
+			if got := th.run("t-dependent", "Late"); got != "nil" {
+				t.Errorf("callbacks of the old package ran: Late = %q\n%s", got, th.log.dump())
+			}
+			// A live package's new work still calls back (the same name's new code after a reload).
+			live := "t-exporter"
+			if how == "unload" {
+				live = "t-dependent"
+			}
+			th.run(live, `File("pending.txt"):ReadAsync(0, function(s) Events.Call("late", "new " .. s) end)`)
+			th.WaitAsync()
+			th.Tick(tick)
+			if got := th.run("t-dependent", "Late"); got != "new x" {
+				t.Errorf("a callback of the live package: Late = %q, want \"new x\"\n%s", got, th.log.dump())
+			}
+		})
 	}
-	th.WaitAsync()
-	th.ticks(3, tick)
-	if got := th.run("t-dependent", "Late"); got != "nil" {
-		t.Errorf("callbacks of an unloaded package ran: Late = %q\n%s", got, th.log.dump())
-	}
-	// The guard keeps the library's argument errors located at the caller and named.
+	// The library's argument errors stay located at the caller and named.
+	th := newTestHost(t, Options{})
+	th.load("t-dependent")
 	_, err := th.RunCode("t-dependent", "local x = 1\nHTTP.RequestAsync(nil, '/', 0, '', '', false, {}, function() end)")
 	if want := "t-dependent/(console):2: bad argument #1 to 'RequestAsync' (string expected, got nil)"; err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("bad argument error = %v, want %q", err, want)
@@ -556,15 +591,14 @@ Timer.SetTimeout(function() Events.Call("late", "timer ") end, 10)`, web.URL))
 }
 
 // TestUnloadedPackageMakesNothing: code of an unloaded package that still runs (here a
-// database callback, which the library delivers regardless) can no longer subscribe, start
-// timers, register commands or export: teardown already ran and would never remove them.
+// function another package kept) can no longer subscribe, start timers, register commands or
+// export: teardown already ran and would never remove them.
 func TestUnloadedPackageMakesNothing(t *testing.T) {
 	th := newTestHost(t, Options{})
 	th.load("t-exporter", "t-dependent")
 	th.run("t-dependent", `Events.Subscribe("late", function(what) Late = (Late or "") .. what end)`)
 	th.run("t-exporter", `
-local db = Database(DatabaseEngine.SQLite, ":memory:")
-db:SelectAsync("SELECT 1 AS x", function()
+Package.Export("ZombieMaker", function()
 	for _, make in ipairs({
 		function() Timer.SetInterval(function() Events.Call("late", "timer ") end, 10) end,
 		function() Events.Subscribe("zombie", function() Events.Call("late", "sub ") end) end,
@@ -575,10 +609,11 @@ db:SelectAsync("SELECT 1 AS x", function()
 		if not ok then Events.Call("late", (tostring(err):match("no longer loaded") and "refused " or tostring(err))) end
 	end
 end)`)
+	th.run("t-dependent", `Kept = ZombieMaker`)
 	if err := th.UnloadPackage("t-exporter"); err != nil {
 		t.Fatal(err)
 	}
-	th.WaitAsync()
+	th.run("t-dependent", `Kept()`)
 	th.ticks(3, tick)
 	th.run("t-dependent", `Events.Call("zombie")`)
 	if got := th.run("t-dependent", "Late, ZombieExport"); got != "refused refused refused refused \tnil" {

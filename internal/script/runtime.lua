@@ -24,6 +24,7 @@ local mathtype = math.type
 local RT = {}
 
 local packages = {}   -- name -> package record P
+local next_uid = 0    -- last owner token handed to a package record (P.uid), see running_owner
 local order = {}      -- package names in load order
 local subs = { Events = {} } -- space ("Events", "Server", "Package:<name>"...) -> event -> array of
                       -- {P=, fn=, dead=}, replaced (copy-on-write) on every change
@@ -1162,6 +1163,8 @@ function RT.create(meta)
 		api = {}, pdata = {}, pdirty = false,
 		space = "Package:" .. meta.name,
 	}
+	next_uid = next_uid + 1
+	P.uid = next_uid
 	local env = setmetatable({}, { __index = G })
 	P.env = env
 	P.api.Console = make_console_api(P)
@@ -1257,6 +1260,9 @@ function RT.hot_prepare(name)
 	if not P then return false end
 	teardown(P, true)
 	P.unloading = nil
+	-- Asynchronous work the old code started must not call back into the new code.
+	next_uid = next_uid + 1
+	P.uid = next_uid
 	return true
 end
 
@@ -1377,11 +1383,12 @@ end
 -- ---------------------------------------------------------------------------------------------
 -- asynchronous callbacks
 
--- caller_package is the package whose code called the runtime function that calls it.
-local function caller_package()
-	local level = 3
+-- running_package is the package whose code is running below the function at the given stack
+-- level: the first frame that is neither the runtime nor a C function (a library's Go function)
+-- names it through its chunk name.
+local function running_package(level)
 	while true do
-		local info = getinfo(level, "S")
+		local info = getinfo(level + 1, "S")
 		if not info then return nil end
 		if info.source ~= RUNTIME and info.what ~= "C" then
 			local name = info.short_src:match("^([^/]+)/")
@@ -1391,64 +1398,28 @@ local function caller_package()
 	end
 end
 
--- guard_async wraps the library function fn, called name, so that the callbacks
--- passed to it belong to the calling package: once that package is unloaded or reloaded they
--- are dropped, as its timers and subscriptions are, instead of running in a package that no
--- longer exists. Calls without a callback go straight through.
-local function guard_async(fn, name)
-	return function(...)
-		local n = select("#", ...)
-		local args = pack(...)
-		local P
-		for i = 1, n do
-			local cb = args[i]
-			if type(cb) == "function" then
-				P = P or caller_package()
-				if not P then break end
-				args[i] = function(...)
-					if packages[P.name] ~= P then return end
-					return cb(...)
-				end
-			end
-		end
-		local res = pack(pcall(fn, unpack(args, 1, n)))
-		if not res[1] then
-			-- The library located its error here, in the runtime, and could not name itself:
-			-- move the error to the caller and name the function as the caller called it.
-			local err = res[2]
-			if type(err) == "string" then
-				err = err:gsub("^nanoforge/runtime:%d+: ", ""):gsub("^(bad argument #%d+ to )'[^']*'", "%1'" .. name .. "'")
-				fail(err)
-			end
-			error(err, 0)
-		end
-		return unpack(res, 2, res.n)
+-- running_owner is the owner token of the package whose code started asynchronous work in a
+-- library (0: no package code on the stack). The token changes when the package is unloaded,
+-- reloaded or hot-reloaded, so owner_alive drops the callbacks of work its old code started.
+function RT.running_owner()
+	local P = running_package(2)
+	return P and P.uid or 0
+end
+
+-- owner_alive tells whether the package that got owner token uid from running_owner still runs
+-- the code that started the work.
+function RT.owner_alive(uid)
+	for _, P in pairs(packages) do
+		if P.uid == uid then return true end
 	end
+	return false
 end
 
 -- running_compat is the compatibility_version of the package whose code called the library
 -- function that asks ("" when no package code is on the stack).
 function RT.running_compat()
-	local level = 2
-	while true do
-		local info = getinfo(level, "S")
-		if not info then return "" end
-		if info.source ~= RUNTIME and info.what ~= "C" then
-			local name = info.short_src:match("^([^/]+)/")
-			local P = name and packages[name]
-			return P and P.compat_string or ""
-		end
-		level = level + 1
-	end
-end
-
-do
-	local http = rawget(G, "HTTP")
-	if type(http) == "table" then
-		-- Only the asynchronous form: HTTP.Request is left as it is, so the watchdog sees
-		-- the package's own line when a synchronous request outlasts the budget.
-		if type(http.RequestAsync) == "function" then http.RequestAsync = guard_async(http.RequestAsync, "RequestAsync") end
-	end
+	local P = running_package(2)
+	return P and P.compat_string or ""
 end
 
 return RT

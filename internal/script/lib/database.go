@@ -229,30 +229,30 @@ func pushRows(s *lua.State, rows []Row) {
 }
 
 // asyncArgs reads (query, callback, params...) from index 2.
-func asyncArgs(s *lua.State, what string) (string, int, []any, error) {
+func (l *Libs) asyncArgs(s *lua.State, what string) (string, asyncCallback, []any, error) {
 	query, err := argString(s, 2, "", false)
 	if err != nil {
-		return "", 0, nil, err
+		return "", asyncCallback{}, nil, err
 	}
 	params, err := queryParams(s, 4, what)
 	if err != nil {
-		return "", 0, nil, err
+		return "", asyncCallback{}, nil, err
 	}
 	// Parameter mistakes are reported now, at the call, not in the callback.
 	if _, _, err := BindQuery(0, query, params); err != nil {
 		if perr := paramCheck(what, err); perr != nil {
-			return "", 0, nil, perr
+			return "", asyncCallback{}, nil, perr
 		}
 	}
-	ref, err := refCallback(s, 3)
+	ref, err := l.refCallback(s, 3)
 	if err != nil {
-		return "", 0, nil, err
+		return "", asyncCallback{}, nil, err
 	}
 	return query, ref, params, nil
 }
 
 func (l *Libs) dbExecuteAsync(s *lua.State, o *dbObject) (int, error) {
-	query, ref, params, err := asyncArgs(s, "Database:ExecuteAsync")
+	query, ref, params, err := l.asyncArgs(s, "Database:ExecuteAsync")
 	if err != nil {
 		return 0, err
 	}
@@ -275,14 +275,14 @@ func (l *Libs) dbExecuteAsync(s *lua.State, o *dbObject) (int, error) {
 		})
 	})
 	if err != nil {
-		s.Unref(ref)
+		ref.release(s)
 		return 0, fmt.Errorf("Database:ExecuteAsync: %w", err)
 	}
 	return 0, nil
 }
 
 func (l *Libs) dbSelectAsync(s *lua.State, o *dbObject) (int, error) {
-	query, ref, params, err := asyncArgs(s, "Database:SelectAsync")
+	query, ref, params, err := l.asyncArgs(s, "Database:SelectAsync")
 	if err != nil {
 		return 0, err
 	}
@@ -305,7 +305,7 @@ func (l *Libs) dbSelectAsync(s *lua.State, o *dbObject) (int, error) {
 		})
 	})
 	if err != nil {
-		s.Unref(ref)
+		ref.release(s)
 		return 0, fmt.Errorf("Database:SelectAsync: %w", err)
 	}
 	return 0, nil

@@ -309,13 +309,13 @@ func (l *Libs) newFile(s *lua.State) (int, error) {
 // fileReadAsync reads on a worker: length bytes from the current position
 // (0: the whole file) and moves the position when the callback runs.
 func (l *Libs) fileReadAsync(s *lua.State, f *fileObject, cbIdx int, length int64, asJSON bool) (int, error) {
-	ref, err := refCallback(s, cbIdx)
+	ref, err := l.refCallback(s, cbIdx)
 	if err != nil {
 		return 0, err
 	}
 	osf := f.h.f
 	if osf == nil {
-		s.Unref(ref)
+		ref.release(s)
 		return 0, fmt.Errorf("File: %q is closed", f.h.Path)
 	}
 	start := f.h.pos
@@ -360,7 +360,7 @@ func (l *Libs) fileReadAsync(s *lua.State, f *fileObject, cbIdx int, length int6
 		})
 	})
 	if err != nil {
-		s.Unref(ref)
+		ref.release(s)
 		return 0, err
 	}
 	return 0, nil

@@ -138,7 +138,7 @@ func (l *Libs) httpRequestAsync(s *lua.State) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	ref, err := refCallback(s, 8)
+	ref, err := l.refCallback(s, 8)
 	if err != nil {
 		return 0, err
 	}
@@ -154,9 +154,7 @@ func (l *Libs) httpRequestAsync(s *lua.State) (int, error) {
 		})
 	})
 	if err != nil {
-		if ref != lua.RefNil {
-			s.Unref(ref)
-		}
+		ref.release(s)
 		return 0, err
 	}
 	return 0, nil

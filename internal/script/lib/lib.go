@@ -43,6 +43,20 @@ type BlockingHost interface {
 	Blocking(s *lua.State, fn func())
 }
 
+// OwnerHost is an optional extension of Host that ties asynchronous
+// callbacks (HTTP.RequestAsync, Database:ExecuteAsync and SelectAsync,
+// File:ReadAsync and ReadJSONAsync) to whoever started the work. AsyncOwner
+// runs on the tick goroutine when the work starts, from the Go function the
+// script called, and names the running code's owner (typically its
+// package; nil when there is none). OwnerAlive runs on the tick goroutine
+// right before the callback would run: when it reports false the callback
+// is dropped unrun, so work started by a package that was unloaded or
+// reloaded meanwhile never calls back into it.
+type OwnerHost interface {
+	AsyncOwner(s *lua.State) any
+	OwnerAlive(s *lua.State, owner any) bool
+}
+
 // blocking runs fn through the host's BlockingHost when it has one.
 func (l *Libs) blocking(s *lua.State, fn func()) {
 	if bh, ok := l.host.(BlockingHost); ok {
@@ -186,31 +200,54 @@ func (l *Libs) goAsync(work func()) error {
 	return nil
 }
 
-// callback posts a call of the Lua function held in registry slot ref
-// with the values push pushes (it returns how many). ref is released
-// either way. A ref of lua.RefNil (no callback) posts nothing.
-func (l *Libs) callback(ref int, push func(s *lua.State) int) {
-	if ref == lua.RefNil || ref == lua.NoRef {
+// asyncCallback is a script's callback waiting for asynchronous work: the
+// function in registry slot ref (lua.RefNil: none) and the owner the host
+// named when the work started (see OwnerHost).
+type asyncCallback struct {
+	ref   int
+	owner any
+}
+
+// release frees the callback's registry slot when the work could not start.
+func (cb asyncCallback) release(s *lua.State) {
+	if cb.ref != lua.RefNil && cb.ref != lua.NoRef {
+		s.Unref(cb.ref)
+	}
+}
+
+// callback posts a call of cb's function with the values push pushes (it
+// returns how many). The slot is released either way. No callback posts
+// nothing; a callback whose owner is gone by then is dropped unrun.
+func (l *Libs) callback(cb asyncCallback, push func(s *lua.State) int) {
+	if cb.ref == lua.RefNil || cb.ref == lua.NoRef {
 		return
 	}
 	l.host.Post(func(s *lua.State) error {
-		defer s.Unref(ref)
+		defer s.Unref(cb.ref)
+		if oh, ok := l.host.(OwnerHost); ok && !oh.OwnerAlive(s, cb.owner) {
+			return nil
+		}
 		n := push(s)
-		return s.CallRef(ref, n, 0)
+		return s.CallRef(cb.ref, n, 0)
 	})
 }
 
-// refCallback stores the function at idx for a later callback: lua.RefNil
-// for nil, an ArgError for anything else that is not a function.
-func refCallback(s *lua.State, idx int) (int, error) {
+// refCallback stores the function at idx for a later callback, with its
+// owner: lua.RefNil for nil, an ArgError for anything else that is not a
+// function.
+func (l *Libs) refCallback(s *lua.State, idx int) (asyncCallback, error) {
 	switch s.Type(idx) {
 	case lua.TypeNone, lua.TypeNil:
-		return lua.RefNil, nil
+		return asyncCallback{ref: lua.RefNil}, nil
 	case lua.TypeFunction:
+		var owner any
+		if oh, ok := l.host.(OwnerHost); ok {
+			owner = oh.AsyncOwner(s)
+		}
 		s.PushValue(idx)
-		return s.Ref(), nil
+		return asyncCallback{ref: s.Ref(), owner: owner}, nil
 	}
-	return 0, &lua.ArgError{Arg: idx, Msg: "function expected, got " + typeName(s, idx)}
+	return asyncCallback{}, &lua.ArgError{Arg: idx, Msg: "function expected, got " + typeName(s, idx)}
 }
 
 // newClass pushes a new global table name and returns its stack index.
