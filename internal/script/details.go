@@ -9,25 +9,13 @@ import (
 	"github.com/nanoforge/nanoforge/internal/scripthost"
 )
 
-// ServerDetails is what a server may report beyond scripthost.ServerInfo for Server.GetMapAsset,
-// Server.GetCompressionLevel and Server.IsAnnounced.
-type ServerDetails struct {
-	MapAsset    string // "<asset-pack>::<asset-key>" of the loaded level; "": read from the map package
-	Compression int    // [optimization] compression, 0-9
-	Announced   bool   // [discover] announce
-}
-
-// DetailedServer is implemented by a scripthost.Server that knows its map asset and network
-// settings. A server without it reports the Config.toml defaults (compression 1, announced).
-type DetailedServer interface {
-	Details() ServerDetails
-}
-
-// MapChanger is implemented by a scripthost.Server that can restart in another map for
-// Server.ChangeMap. Without it, Server.ChangeMap raises an error saying the server cannot.
-type MapChanger interface {
-	ChangeMap(mapPath string) error
-}
+// ServerDetails, DetailedServer and MapChanger are the scripthost types of the same names,
+// kept here under their old names for the code that uses them.
+type (
+	ServerDetails  = scripthost.ServerDetails
+	DetailedServer = scripthost.DetailedServer
+	MapChanger     = scripthost.MapChanger
+)
 
 // details returns the server's details, or the Config.toml defaults.
 func (h *Host) details() ServerDetails {

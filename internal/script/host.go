@@ -90,7 +90,7 @@ type Host struct {
 // rtRefs are registry slots of the runtime's entry points.
 type rtRefs struct {
 	begin, call, finish, owner, due, fire, create, runEntry, unloadBegin, unloadFinish,
-	hotPrepare, flushAll, command, commandList, commandOwner, runCode, packageStats, stuck, runningCompat, runningOwner, ownerAlive int
+	hotPrepare, flushAll, command, commandList, commandOwner, runCode, packageStats, stuck, runningCompat, runningOwner, ownerAlive, deprecatedLib int
 }
 
 var _ scripthost.Host = (*Host)(nil)
@@ -193,7 +193,7 @@ func (h *Host) newState() error {
 		hotPrepare: ref("hot_prepare"), flushAll: ref("flush_all"), command: ref("command"),
 		commandList: ref("command_list"), commandOwner: ref("command_owner"), runCode: ref("run_code"), packageStats: ref("package_stats"),
 		stuck: ref("stuck"), runningCompat: ref("running_compat"),
-		runningOwner: ref("running_owner"), ownerAlive: ref("owner_alive"),
+		runningOwner: ref("running_owner"), ownerAlive: ref("owner_alive"), deprecatedLib: ref("deprecated_lib"),
 	}
 	if !h.opts.UnsafeLibs {
 		L.RawGetField(-1, "disable_unsafe")

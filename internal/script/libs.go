@@ -97,8 +97,16 @@ func (l *libHost) CompatibilityVersion(s *lua.State) string {
 	return v
 }
 
-// Deprecated logs a legacy name once per state.
-func (l *libHost) Deprecated(what string) {
+// Deprecated logs a legacy library name once per package and name, with the package and the
+// file:line that made the call (found by the runtime on s).
+func (l *libHost) Deprecated(s *lua.State, what string) {
+	if l.h.rt.deprecatedLib != 0 {
+		s.PushString(what)
+		if err := s.CallRefBudget(l.h.rt.deprecatedLib, 1, 0, 0); err == nil {
+			return
+		}
+	}
+	// Before the runtime runs (or if it failed): once per state, without a location.
 	l.mu.Lock()
 	seen := l.seenDep[what]
 	l.seenDep[what] = true

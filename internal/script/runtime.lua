@@ -104,7 +104,34 @@ local function deprecated(P, what, instead)
 	if deprecated_seen[key] then return end
 	deprecated_seen[key] = true
 	local at = where()
-	local msg = format("%s is deprecated%s (called at %s)", what, instead and ("; use " .. instead .. " instead") or "", at)
+	local msg = format("%s is deprecated%s (package '%s', called at %s)", what, instead and ("; use " .. instead .. " instead") or "", P and P.name or "?", at)
+	log("warn", P, msg, at)
+end
+
+-- deprecated_lib reports a legacy library name (what, optionally ending in " (use NEW)") once
+-- per package and name, located at the package line that made the call: the first frame that
+-- is neither ours (runtime, embedded libraries) nor C.
+function RT.deprecated_lib(what)
+	what = tostring(what)
+	local name, instead = what:match("^(.-) %(use (.+)%)$")
+	name = name or what
+	local level, at, P = 2, nil, nil
+	while true do
+		local info = getinfo(level, "Sl")
+		if not info then break end
+		if info.what ~= "C" and info.source:sub(1, 11) ~= "=nanoforge/" and info.currentline and info.currentline > 0 then
+			at = info.short_src .. ":" .. info.currentline
+			local pname = info.short_src:match("^([^/]+)/")
+			P = pname and packages[pname]
+			break
+		end
+		level = level + 1
+	end
+	local key = (P and P.name or "") .. "\0" .. name
+	if deprecated_seen[key] then return end
+	deprecated_seen[key] = true
+	local msg = format("%s is deprecated%s", name, instead and ("; use " .. instead .. " instead") or "")
+	if at then msg = msg .. format(" (package '%s', called at %s)", P and P.name or "?", at) end
 	log("warn", P, msg, at)
 end
 

@@ -392,16 +392,31 @@ func TestMiscellaneousCalls(t *testing.T) {
 	if len(th.log.matching(`Package.ReloadClientFile("Client/Index.lua")`)) != 1 {
 		t.Error("ReloadClientFile was not logged")
 	}
-	// Library deprecations are logged once per state.
-	th.run("t-dependent", `pcall(HTTP.RequestSync, "http://127.0.0.1:1", "/", "GET") pcall(HTTP.RequestSync, "http://127.0.0.1:1", "/", "GET")`)
-	n := 0
-	for _, r := range th.log.matching("HTTP.RequestSync") {
-		if strings.Contains(r.Msg, "deprecated") {
-			n++
+	// Library deprecations are logged once per package and name, naming the package and the
+	// line that made the call, whether the library is Go (HTTP) or Lua (NanosUtils).
+	th.load("t-exporter")
+	for _, pkg := range []string{"t-dependent", "t-exporter"} {
+		for i := 0; i < 2; i++ {
+			if _, err := th.RunCode(pkg, "local x = 1\npcall(HTTP.RequestSync, 'http://127.0.0.1:1', '/', 'GET')\nNanosUtils.Dump({})"); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
-	if n != 1 {
-		t.Errorf("library deprecation logged %d times, want 1", n)
+	for _, c := range []struct{ what, line string }{
+		{"HTTP.RequestSync is deprecated; use HTTP.Request instead", "2"},
+		{"NanosUtils.Dump is deprecated; use NanosTable.Dump instead", "3"},
+	} {
+		reports := th.log.matching(c.what)
+		if len(reports) != 2 {
+			t.Errorf("%q logged %d times, want once per package\n%s", c.what, len(reports), th.log.dump())
+			continue
+		}
+		for i, pkg := range []string{"t-dependent", "t-exporter"} {
+			at := pkg + "/(console):" + c.line
+			if !strings.Contains(reports[i].Msg, "(package '"+pkg+"', called at "+at+")") || reports[i].Attrs["at"] != at {
+				t.Errorf("deprecation report %q (at=%q), want package %s at %s", reports[i].Msg, reports[i].Attrs["at"], pkg, at)
+			}
+		}
 	}
 	// Go values of named types reach Lua through reflection.
 	type level int

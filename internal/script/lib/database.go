@@ -155,7 +155,7 @@ func paramCheck(what string, err error) error {
 func (l *Libs) dbExecute(s *lua.State, o *dbObject) (int, error) {
 	if s.Type(3) == lua.TypeFunction {
 		// Before 1.29 Execute took a callback: run it asynchronously.
-		l.host.Deprecated("Database:Execute with a callback (use Database:ExecuteAsync)")
+		l.host.Deprecated(s, "Database:Execute with a callback (use Database:ExecuteAsync)")
 		return l.dbExecuteAsync(s, o)
 	}
 	query, err := argString(s, 2, "", false)
@@ -185,7 +185,7 @@ func (l *Libs) dbExecute(s *lua.State, o *dbObject) (int, error) {
 
 func (l *Libs) dbSelect(s *lua.State, o *dbObject) (int, error) {
 	if s.Type(3) == lua.TypeFunction {
-		l.host.Deprecated("Database:Select with a callback (use Database:SelectAsync)")
+		l.host.Deprecated(s, "Database:Select with a callback (use Database:SelectAsync)")
 		return l.dbSelectAsync(s, o)
 	}
 	query, err := argString(s, 2, "", false)

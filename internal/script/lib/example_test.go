@@ -20,7 +20,7 @@ type host struct {
 func (h *host) ServerDir() string              { return h.dir }
 func (h *host) Post(fn func(*lua.State) error) { h.q.Post(fn) }
 func (h *host) Logger() *slog.Logger           { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
-func (h *host) Deprecated(string)              {}
+func (h *host) Deprecated(*lua.State, string)  {}
 func (h *host) AssetPacks() []lib.AssetPack    { return nil }
 
 func Example() {

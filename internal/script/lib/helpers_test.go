@@ -28,7 +28,7 @@ func (h *fakeHost) ServerDir() string                { return h.dir }
 func (h *fakeHost) Post(fn func(s *lua.State) error) { h.q.Post(fn) }
 func (h *fakeHost) Logger() *slog.Logger             { return h.log }
 func (h *fakeHost) AssetPacks() []AssetPack          { return h.packs }
-func (h *fakeHost) Deprecated(what string) {
+func (h *fakeHost) Deprecated(_ *lua.State, what string) {
 	h.mu.Lock()
 	h.deprecated = append(h.deprecated, what)
 	h.mu.Unlock()

@@ -18,7 +18,7 @@ func (l *Libs) registerHTTP(s *lua.State) error {
 	setStatic(s, cls, "Request", l.httpRequest)
 	setStatic(s, cls, "RequestAsync", l.httpRequestAsync)
 	setStatic(s, cls, "RequestSync", func(s *lua.State) (int, error) {
-		l.host.Deprecated("HTTP.RequestSync (use HTTP.Request)")
+		l.host.Deprecated(s, "HTTP.RequestSync (use HTTP.Request)")
 		return l.httpRequest(s)
 	})
 	setStatic(s, cls, "SetConnectionTimeout", func(s *lua.State) (int, error) {
@@ -109,7 +109,7 @@ func httpArgs(s *lua.State) (HTTPRequest, error) {
 // the asynchronous form; that still works.
 func (l *Libs) httpRequest(s *lua.State) (int, error) {
 	if s.Type(8) == lua.TypeFunction {
-		l.host.Deprecated("HTTP.Request with a callback (use HTTP.RequestAsync)")
+		l.host.Deprecated(s, "HTTP.Request with a callback (use HTTP.RequestAsync)")
 		return l.httpRequestAsync(s)
 	}
 	r, err := httpArgs(s)

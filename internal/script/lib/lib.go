@@ -28,9 +28,12 @@ type Host interface {
 	// Logger receives the libraries' warnings (a failed query, a request
 	// that got no response).
 	Logger() *slog.Logger
-	// Deprecated reports that a script used a legacy name; the host may log
-	// it once per name.
-	Deprecated(what string)
+	// Deprecated reports that the script running on s used a legacy name
+	// (what, optionally ending in " (use NEW)"). It runs on the tick
+	// goroutine inside the Go function the script called, so the host can
+	// find the caller's package and file:line on s; it may log once per
+	// package and name.
+	Deprecated(s *lua.State, what string)
 	// AssetPacks lists the loaded asset packs, for the Assets class.
 	AssetPacks() []AssetPack
 }
@@ -110,7 +113,7 @@ func Register(s *lua.State, host Host) (*Libs, error) {
 	}
 	s.PushGoFunction(func(s *lua.State) (int, error) {
 		what, _ := s.ToString(1)
-		host.Deprecated(what)
+		host.Deprecated(s, what)
 		return 0, nil
 	})
 	if err := runEmbedded(s, "utils.lua", 1); err != nil {
