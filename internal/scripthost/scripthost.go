@@ -84,6 +84,12 @@ type Host interface {
 	// what it returned, formatted for the console.
 	RunCode(pkg, code string) (string, error)
 
+	// Fire fires event of a static class ("Server", "Console", "Chat"...) with args, in every
+	// package subscribed to it. It reports whether a callback returned false. The server fires
+	// Server "ChangeMap"(old_map, new_map) and Server "Restart" through it, just before a
+	// restart tears the packages down.
+	Fire(class, event string, args ...any) (cancelled bool, err error)
+
 	// Close releases the Lua state. The host is unusable afterwards.
 	Close() error
 }
@@ -124,4 +130,29 @@ type Server interface {
 	// ChangeSetting changes a server setting at runtime (Server.SetName and the like), optionally
 	// writing it to Config.toml. key is the Config.toml key, e.g. "name", "max_players".
 	ChangeSetting(key string, value any, persist bool) error
+}
+
+// ServerDetails is what a server may report beyond ServerInfo for Server.GetMapAsset,
+// Server.GetCompressionLevel and Server.IsAnnounced.
+type ServerDetails struct {
+	MapAsset    string // "<asset-pack>::<asset-key>" of the loaded level; "": read from the map package
+	Compression int    // [optimization] compression, 0-9
+	Announced   bool   // [discover] announce
+}
+
+// DetailedServer is implemented by a Server that knows its map asset and network settings.
+// A host facing a server without it reports the Config.toml defaults (compression 1, announced).
+type DetailedServer interface {
+	Details() ServerDetails
+}
+
+// MapChanger is implemented by a Server that can restart in another map (Server.ChangeMap).
+// The change is carried out at the end of the current tick, as the console "map" command's:
+// Server "ChangeMap"(old_map, new_map) fires, then Server "Restart", then every package is
+// loaded again in the new map.
+type MapChanger interface {
+	// ChangeMap checks mapPath (a map package name, or an asset reference such as
+	// "nanos-world::BlankMap") and requests the change; an unknown map or a package that is not
+	// a map is an error and nothing changes.
+	ChangeMap(mapPath string) error
 }

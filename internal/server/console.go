@@ -264,22 +264,7 @@ func (s *Server) cmdMap(_ string, args []string) error {
 	if len(args) != 1 {
 		return badArg("expected one map package name")
 	}
-	// A typo must not cost a restart of every package: the map is checked first.
-	if !packages.IsBuiltinMap(args[0]) {
-		info, err := s.src.Package(args[0])
-		if err != nil {
-			return fmt.Errorf("map not changed: %w", err)
-		}
-		if info.Kind != scripthost.KindMap {
-			return fmt.Errorf("map not changed: '%s' is a %s package, not a map", args[0], info.Kind)
-		}
-	}
-	if err := s.cfg.Set("map", args[0]); err != nil {
-		return err
-	}
-	s.log.Info(fmt.Sprintf("Changing map to '%s'", args[0]))
-	s.Restart()
-	return nil
+	return s.ChangeMap(args[0])
 }
 
 func (s *Server) cmdPackage(rest string, args []string) error {
@@ -518,14 +503,28 @@ func (s *Server) hotReloadRuntime(name string) error {
 
 // restart unloads everything through a fresh script state and loads sel again, reading every
 // manifest from disk (console restart and map: the configured packages; package reload all:
-// the loaded ones).
+// the loaded ones). The running scripts hear of it first, while their state still exists:
+// Server "ChangeMap"(old_map, new_map) when the map changes, then Server "Restart" (nanos-spec
+// §9.1 point 4).
 func (s *Server) restart(why string, sel packages.Selection) {
 	s.log.Info(why)
+	if mc := s.mapChange; mc != nil {
+		s.mapChange = nil
+		s.fire("ChangeMap", mc.old, mc.new)
+	}
+	s.fire("Restart")
 	if err := s.host.Reset(); err != nil {
 		s.log.Error(fmt.Sprintf("resetting the script host: %v", err))
 	}
 	s.loadAll(sel)
 	s.log.Info(fmt.Sprintf("Reloaded %d packages", len(s.loaded)))
+}
+
+// fire fires a Server event in the scripts, logging a failure to deliver it.
+func (s *Server) fire(event string, args ...any) {
+	if _, err := s.host.Fire("Server", event, args...); err != nil {
+		s.log.Error(fmt.Sprintf("firing Server \"%s\": %v", event, err))
+	}
 }
 
 // takeRole records info as the game-mode or map of the plan when it is one (a package loaded,

@@ -149,7 +149,7 @@ func TestStopAndRestartCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	calls, out := ts.exec("restart")
-	want := []string{"input restart", "tick 33.333333ms", "reset", "load a", "fireload a"}
+	want := []string{"input restart", "tick 33.333333ms", "fire Server Restart", "reset", "load a", "fireload a"}
 	if !slices.Equal(calls, want) {
 		t.Errorf("restart calls = %q, want %q", calls, want)
 	}
@@ -176,7 +176,7 @@ func TestMapCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	calls, _ := ts.exec("map isle")
-	want := []string{"input map isle", "tick 33.333333ms", "reset", "load a", "load isle", "fireload a,isle"}
+	want := []string{"input map isle", "tick 33.333333ms", "fire Server ChangeMap default-blank-map isle", "fire Server Restart", "reset", "load a", "load isle", "fireload a,isle"}
 	if !slices.Equal(calls, want) {
 		t.Errorf("map calls = %q, want %q", calls, want)
 	}
@@ -239,11 +239,11 @@ func TestPackageCommands(t *testing.T) {
 		{"package load lone side", []string{"load base", "fireload base", "load side", "fireload side"}, []string{"'lone' is already loaded"}, []string{"gm", "lone", "base", "side"}},
 		// reload all reloads what is loaded now, console loads included; restart goes back to
 		// what Config.toml and the command line name.
-		{"package reload all", []string{"reset", "load gm", "load lone", "load base", "load side", "fireload gm,lone,base,side"},
+		{"package reload all", []string{"fire Server Restart", "reset", "load gm", "load lone", "load base", "load side", "fireload gm,lone,base,side"},
 			[]string{"Reloading all packages...", "Reloaded 4 packages"}, []string{"gm", "lone", "base", "side"}},
 		{"package unload lone", []string{"unload lone"}, nil, []string{"gm", "base", "side"}},
-		{"package reload all", []string{"reset", "load gm", "load base", "load side", "fireload gm,base,side"}, nil, []string{"gm", "base", "side"}},
-		{"restart", []string{"reset", "load gm", "load lone", "fireload gm,lone"}, []string{"Restarting server..."}, []string{"gm", "lone"}},
+		{"package reload all", []string{"fire Server Restart", "reset", "load gm", "load base", "load side", "fireload gm,base,side"}, nil, []string{"gm", "base", "side"}},
+		{"restart", []string{"fire Server Restart", "reset", "load gm", "load lone", "fireload gm,lone"}, []string{"Restarting server..."}, []string{"gm", "lone"}},
 	}
 	for _, st := range steps {
 		calls, out := ts.exec(st.line)
@@ -293,9 +293,92 @@ func TestRestartFromScript(t *testing.T) {
 	if !ts.Step() {
 		t.Fatal("server stopped on restart")
 	}
-	want := []string{"tick 33.333333ms", "reset", "load a", "fireload a"}
+	want := []string{"tick 33.333333ms", "fire Server Restart", "reset", "load a", "fireload a"}
 	if got := ts.host.since(n); !slices.Equal(got, want) {
 		t.Errorf("calls = %q, want %q", got, want)
+	}
+}
+
+func TestChangeMapFromScript(t *testing.T) {
+	ts := newTestServer(t, []string{"--packages", "a", "--map", "isle"}, packagestest.Spec{Name: "a"},
+		packagestest.Spec{Name: "isle", Kind: manifest.KindMap}, packagestest.Spec{Name: "dunes", Kind: manifest.KindMap})
+	if err := ts.Start(); err != nil {
+		t.Fatal(err)
+	}
+	mc, ok := ts.host.srv.(scripthost.MapChanger)
+	if !ok {
+		t.Fatal("the server does not implement scripthost.MapChanger: Server.ChangeMap cannot work")
+	}
+	// A bad map is refused at the call, so the script's Server.ChangeMap raises it.
+	for _, bad := range []string{"no-such-map", "a", ""} {
+		if err := mc.ChangeMap(bad); err == nil || !strings.Contains(err.Error(), "map not changed") {
+			t.Errorf("ChangeMap(%q) = %v, want a 'map not changed' error", bad, err)
+		}
+	}
+	n := len(ts.host.calls)
+	ts.host.onTick = func(time.Duration) {
+		ts.host.onTick = nil
+		// Two calls in one tick: one change, from the map that was running to the last one asked.
+		if err := mc.ChangeMap("default-ocean-map"); err != nil {
+			t.Errorf("ChangeMap: %v", err)
+		}
+		if err := mc.ChangeMap("dunes"); err != nil {
+			t.Errorf("ChangeMap: %v", err)
+		}
+		if ts.Info().Map != "dunes" {
+			t.Errorf("the new map is not the running configuration's yet: %q", ts.Info().Map)
+		}
+	}
+	if !ts.Step() {
+		t.Fatal("server stopped on a map change")
+	}
+	want := []string{"tick 33.333333ms", "fire Server ChangeMap isle dunes", "fire Server Restart", "reset", "load a", "load dunes", "fireload a,dunes"}
+	if got := ts.host.since(n); !slices.Equal(got, want) {
+		t.Errorf("calls = %q, want %q", got, want)
+	}
+	// The next restart is a plain one: the map change was carried out once.
+	calls, _ := ts.exec("restart")
+	if slices.ContainsFunc(calls, func(c string) bool { return strings.Contains(c, "ChangeMap") }) {
+		t.Errorf("a later restart fired ChangeMap again: %q", calls)
+	}
+	// A stop in the same tick wins, and the change is not carried out.
+	ts.host.onTick = func(time.Duration) {
+		_ = mc.ChangeMap("isle")
+		ts.host.srv.Stop()
+	}
+	n = len(ts.host.calls)
+	if ts.Step() {
+		t.Fatal("server kept running after a stop")
+	}
+	if got := ts.host.since(n); slices.Contains(got, "reset") || slices.ContainsFunc(got, func(c string) bool { return strings.HasPrefix(c, "fire Server") }) {
+		t.Errorf("map change and stop in one tick: calls %q, want a stop with neither restart nor its events", got)
+	}
+}
+
+func TestDetails(t *testing.T) {
+	specs := []packagestest.Spec{{Name: "isle", Kind: manifest.KindMap}}
+	ts := newTestServer(t, []string{"--map", "isle", "--compression", "6", "--announce", "0"}, specs...)
+	if err := ts.Start(); err != nil {
+		t.Fatal(err)
+	}
+	ds, ok := ts.host.srv.(scripthost.DetailedServer)
+	if !ok {
+		t.Fatal("the server does not implement scripthost.DetailedServer")
+	}
+	d := ds.Details()
+	info, err := ts.src.Package("isle")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.MapAsset == "" {
+		t.Fatal("the test map package has no map_asset to report")
+	}
+	if d.MapAsset != info.MapAsset || d.Compression != 6 || d.Announced {
+		t.Errorf("Details() = %+v, want map asset %q, compression 6, not announced", d, info.MapAsset)
+	}
+	ts.exec("map default-ocean-map")
+	if d := ds.Details(); d.MapAsset != "" {
+		t.Errorf("with a built-in map and no map package, MapAsset = %q, want \"\" (the host falls back to the map name)", d.MapAsset)
 	}
 }
 

@@ -97,6 +97,14 @@ func (h *fakeHost) RunCode(pkg, code string) (string, error) {
 	}
 	return h.runResult, nil
 }
+func (h *fakeHost) Fire(class, event string, args ...any) (bool, error) {
+	line := "fire " + class + " " + event
+	for _, a := range args {
+		line += fmt.Sprintf(" %v", a)
+	}
+	h.rec("%s", line)
+	return false, nil
+}
 func (h *fakeHost) Close() error { h.rec("close"); return nil }
 
 // since returns the calls made after the first n.

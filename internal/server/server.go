@@ -14,7 +14,8 @@
 //
 // or, in manual mode: srv.Start(), then srv.Submit(line) and srv.Step() per tick.
 //
-// *Server implements scripthost.Server for the script host.
+// *Server implements scripthost.Server, scripthost.DetailedServer and scripthost.MapChanger
+// for the script host.
 package server
 
 import (
@@ -104,6 +105,7 @@ type Server struct {
 	input []string
 
 	pending    []request
+	mapChange  *mapChange // the map change carried out with the requested restart, if any
 	stopReq    bool
 	restartReq bool
 	started    bool
@@ -112,6 +114,10 @@ type Server struct {
 	tick       tickState
 	consoleEOF chan struct{}
 }
+
+// mapChange is a requested map change: the map before the first request of this tick, and
+// the one asked for last.
+type mapChange struct{ old, new string }
 
 // request is a package change carried out in the package-changes phase of a tick.
 type request struct{ action, name string }
@@ -559,6 +565,52 @@ func (s *Server) Stop() { s.stopReq = true }
 // Restart asks the server to reload everything at the end of the current tick.
 func (s *Server) Restart() { s.restartReq = true }
 
+// ChangeMap changes the map package (console "map", Server.ChangeMap): it checks mapPath,
+// writes it as this run's map and asks for a restart at the end of the tick, which fires
+// Server "ChangeMap"(old_map, new_map) then Server "Restart" before loading every package in
+// the new map. A map that does not exist or a package that is not a map is an error, and
+// nothing changes: a typo must not cost a restart of every package.
+func (s *Server) ChangeMap(mapPath string) error {
+	if mapPath == "" {
+		return errors.New("map not changed: no map package name given")
+	}
+	if !packages.IsBuiltinMap(mapPath) {
+		info, err := s.src.Package(mapPath)
+		if err != nil {
+			return fmt.Errorf("map not changed: %w", err)
+		}
+		if info.Kind != scripthost.KindMap {
+			return fmt.Errorf("map not changed: '%s' is a %s package, not a map", mapPath, info.Kind)
+		}
+	}
+	old := s.cfg.Game.Map
+	if err := s.cfg.Set("map", mapPath); err != nil {
+		return err
+	}
+	if s.mapChange != nil {
+		// Two changes in one tick are one change, from the map that was running.
+		old = s.mapChange.old
+	}
+	s.mapChange = &mapChange{old: old, new: mapPath}
+	s.log.Info(fmt.Sprintf("Changing map to '%s'", mapPath))
+	s.Restart()
+	return nil
+}
+
+// Details reports what scripts read with Server.GetMapAsset, Server.GetCompressionLevel and
+// Server.IsAnnounced: the loaded map package's map_asset ("" when no map package is loaded)
+// and Config.toml's compression and announce.
+func (s *Server) Details() scripthost.ServerDetails {
+	d := scripthost.ServerDetails{
+		Compression: s.cfg.Optimization.Compression,
+		Announced:   s.cfg.Discover.Announce,
+	}
+	if s.plan != nil && s.plan.Map != nil {
+		d.MapAsset = s.plan.Map.MapAsset
+	}
+	return d
+}
+
 // ServerDir returns the server folder.
 func (s *Server) ServerDir() string { return s.dir }
 
@@ -605,4 +657,12 @@ func (nullHost) Commands() []scripthost.Command                { return nil }
 func (nullHost) RunCode(string, string) (string, error) {
 	return "", errors.New("no script host in this server: Lua code cannot run")
 }
-func (nullHost) Close() error { return nil }
+func (nullHost) Fire(string, string, ...any) (bool, error) { return false, nil }
+func (nullHost) Close() error                              { return nil }
+
+// The server offers the script host everything it may ask for.
+var (
+	_ scripthost.Server         = (*Server)(nil)
+	_ scripthost.DetailedServer = (*Server)(nil)
+	_ scripthost.MapChanger     = (*Server)(nil)
+)
