@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"image"
+	"image/png"
 	"io"
 	"mime/multipart"
 	"net"
@@ -356,4 +358,69 @@ func TestTeamUploadPageAndDeletionOverHTTP(t *testing.T) {
 	if resp, _ := w.do(t, "", "GET", "/api/v1/teams/crew", nil, ""); resp.StatusCode != 404 {
 		t.Fatalf("deleted team still served: %d", resp.StatusCode)
 	}
+}
+
+func TestResourceImageOverHTTP(t *testing.T) {
+	w := newWorld(t, 0)
+	if resp, body := w.upload(t, "alice", "shiny", storetest.PackageZip(t, "1.0.0"), "publish", "true"); resp.StatusCode != 201 {
+		t.Fatalf("upload: %d %s", resp.StatusCode, body)
+	}
+	img := pngImage(t)
+	put := func(who string, b []byte) (*http.Response, []byte) {
+		return w.do(t, who, "PUT", "/api/v1/packages/shiny/image", bytes.NewReader(b), "image/png")
+	}
+	if resp, _ := put("carol", img); resp.StatusCode != 403 {
+		t.Fatalf("plain member set the image: %d", resp.StatusCode)
+	}
+	if resp, _ := put("", img); resp.StatusCode != 401 {
+		t.Fatalf("anonymous set the image: %d", resp.StatusCode)
+	}
+	if resp, body := put("dave", []byte("<svg onload=alert(1)>")); resp.StatusCode != 422 || resp.Header.Get("Content-Type") != "application/problem+json" {
+		t.Fatalf("svg accepted: %d %s", resp.StatusCode, body)
+	}
+	big := append(append([]byte{}, img...), make([]byte, core.MaxImageSize)...)
+	if resp, body := put("dave", big); resp.StatusCode != 413 {
+		t.Fatalf("oversized image: %d %s", resp.StatusCode, body)
+	}
+	resp, body := put("dave", img)
+	var res struct {
+		Image string `json:"image"`
+	}
+	json.Unmarshal(body, &res)
+	if resp.StatusCode != 200 || !strings.HasPrefix(res.Image, "/images/") {
+		t.Fatalf("set image: %d %s", resp.StatusCode, body)
+	}
+	resp, got := w.do(t, "", "GET", res.Image, nil, "")
+	if resp.StatusCode != 200 || !bytes.Equal(got, img) || resp.Header.Get("Content-Type") != "image/png" ||
+		!strings.Contains(resp.Header.Get("Cache-Control"), "immutable") || resp.Header.Get("X-Content-Type-Options") != "nosniff" {
+		t.Fatalf("get image: %d %v", resp.StatusCode, resp.Header)
+	}
+	etag := resp.Header.Get("ETag")
+	req, _ := http.NewRequest("GET", w.srv.URL+res.Image, nil)
+	req.Header.Set("If-None-Match", etag)
+	r2, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2.Body.Close()
+	if etag == "" || r2.StatusCode != 304 {
+		t.Fatalf("conditional image request: ETag %q, status %d", etag, r2.StatusCode)
+	}
+	if resp, _ := w.do(t, "", "GET", "/images/"+strings.Repeat("0", 64)+".png", nil, ""); resp.StatusCode != 404 {
+		t.Fatalf("unknown image: %d", resp.StatusCode)
+	}
+	// The OpenAPI description documents both operations.
+	_, spec := w.do(t, "", "GET", "/api/openapi.json", nil, "")
+	if !strings.Contains(string(spec), `"/api/v1/{kind}/{name}/image"`) || !strings.Contains(string(spec), `"/images/{file}"`) || !strings.Contains(string(spec), `"delete-team"`) {
+		t.Fatal("OpenAPI lacks the image or team deletion operations")
+	}
+}
+
+func pngImage(t *testing.T) []byte {
+	img := image.NewNRGBA(image.Rect(0, 0, 8, 8))
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }

@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"mime"
 	"net/http"
@@ -23,6 +24,9 @@ func (h *Handler) registerRaw() {
 	h.mux.HandleFunc("POST /api/v1/{kind}/{name}/releases", h.upload)
 	h.mux.HandleFunc("GET /api/v1/{kind}/{name}/releases/{version}/download", h.download)
 	h.mux.HandleFunc("HEAD /api/v1/{kind}/{name}/releases/{version}/download", h.download)
+	h.mux.HandleFunc("PUT /api/v1/{kind}/{name}/image", h.putImage)
+	h.mux.HandleFunc("GET /images/{file}", h.image)
+	h.mux.HandleFunc("HEAD /images/{file}", h.image)
 
 	oa := h.api.OpenAPI()
 	kindParam := &huma.Param{Name: "kind", In: "path", Required: true, Schema: &huma.Schema{Type: "string", Enum: []any{"packages", "assets"}}}
@@ -62,9 +66,62 @@ func (h *Handler) registerRaw() {
 			"304":     {Description: "not modified (If-None-Match)"},
 			"default": {Description: "problem", Content: problem},
 		}})
+	imgTypes := map[string]*huma.MediaType{}
+	for _, ct := range []string{"image/png", "image/jpeg", "image/gif", "image/webp"} {
+		imgTypes[ct] = &huma.MediaType{Schema: &huma.Schema{Type: "string", ContentEncoding: "binary"}}
+	}
+	oa.AddOperation(&huma.Operation{OperationID: "put-resource-image", Method: http.MethodPut, Path: "/api/v1/{kind}/{name}/image",
+		Tags: []string{"Resources"}, Summary: "Upload a resource's image",
+		Description: fmt.Sprintf("The request body is the image itself: PNG, JPEG, GIF or WebP (checked by content), at most %d bytes and %d pixels per side. "+
+			"It is stored by its SHA-256 and the resource's `image` becomes `/images/<sha256>.<ext>` on this Store. Team owners and admins, manage scope.",
+			core.MaxImageSize, core.MaxImageDimension),
+		Parameters:  []*huma.Param{kindParam, nameParam},
+		RequestBody: &huma.RequestBody{Required: true, Content: imgTypes},
+		Responses: map[string]*huma.Response{
+			"200":     {Description: "the resource with its new image", Content: map[string]*huma.MediaType{"application/json": {Schema: &huma.Schema{Type: "object"}}}},
+			"default": {Description: "problem", Content: problem},
+		}, Security: secured})
+	oa.AddOperation(&huma.Operation{OperationID: "get-image", Method: http.MethodGet, Path: "/images/{file}",
+		Tags: []string{"Resources"}, Summary: "An uploaded image",
+		Description: "Content-addressed, so cached for a year (`Cache-Control: public, max-age=31536000, immutable`, ETag = SHA-256).",
+		Parameters:  []*huma.Param{{Name: "file", In: "path", Required: true, Schema: &huma.Schema{Type: "string"}}},
+		Responses: map[string]*huma.Response{
+			"200":     {Description: "the image", Content: imgTypes},
+			"304":     {Description: "not modified (If-None-Match)"},
+			"default": {Description: "problem", Content: problem},
+		}})
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// putImage stores the request body as a resource's image.
+func (h *Handler) putImage(w http.ResponseWriter, r *http.Request) {
+	// The service reads at most one byte over the limit and refuses the image with 413.
+	res, err := h.svc.SetResourceImage(r.Context(), actor(r.Context()), r.PathValue("kind"), r.PathValue("name"), r.Body)
+	if err != nil {
+		h.problem(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(res)
+}
+
+// image serves an uploaded image. Its URL names its hash, so it can be cached forever.
+func (h *Handler) image(w http.ResponseWriter, r *http.Request) {
+	file := r.PathValue("file")
+	obj, ct, err := h.svc.OpenImage(r.Context(), file)
+	if err != nil {
+		h.problem(w, r, err)
+		return
+	}
+	defer obj.Close()
+	w.Header().Set("Content-Type", ct)
+	w.Header().Set("ETag", `"`+file[:strings.IndexByte(file, '.')]+`"`)
+	w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; sandbox")
+	http.ServeContent(w, r, "", obj.ModTime(), obj)
+}
 
 // UploadResponse is the answer to an upload (the contract shared with the CLI and the action).
 type UploadResponse struct {

@@ -17,15 +17,15 @@ type CleanupReport struct {
 }
 
 // Cleanup removes what interrupted work left behind: blobs no release references (a process
-// killed between storing a zip and committing its row, or deleted drafts), temporary upload
-// files, and expired rows (rate-limit windows, download marks, login failures, sessions, stale
+// killed between storing a zip and committing its row, or deleted drafts), images no resource or
+// team uses any more, temporary upload files, and expired rows (rate-limit windows, download marks, login failures, sessions, stale
 // servers). Only blobs and files older than the orphan grace period are removed, so uploads in
 // flight in other processes are safe. Stores run it at start.
 func (s *Service) Cleanup(ctx context.Context) (CleanupReport, error) {
 	var rep CleanupReport
 	now := s.now()
 	cut := now.Add(-s.cfg.OrphanGrace)
-	for _, prefix := range []string{"zip/", "toml/", ".tmp/"} {
+	for _, prefix := range []string{"zip/", "toml/", "img/", ".tmp/"} {
 		infos, err := s.blob.List(ctx, prefix)
 		if err != nil {
 			return rep, err
@@ -34,7 +34,15 @@ func (s *Service) Cleanup(ctx context.Context) (CleanupReport, error) {
 			if info.ModTime.After(cut) {
 				continue
 			}
-			if prefix != ".tmp/" {
+			if prefix == "img/" {
+				used, err := s.imageReferenced(ctx, s.db.Q(), info.Key[strings.LastIndexByte(info.Key, '/')+1:])
+				if err != nil {
+					return rep, err
+				}
+				if used {
+					continue
+				}
+			} else if prefix != ".tmp/" {
 				sha := info.Key[strings.LastIndexByte(info.Key, '/')+1:]
 				col := "sha256"
 				if prefix == "toml/" {

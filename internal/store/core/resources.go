@@ -282,8 +282,10 @@ func (s *Service) UpdateResource(ctx context.Context, a Actor, kind, name string
 				return err
 			}
 		}
-		if u.Image != nil && *u.Image != "" && !strings.HasPrefix(*u.Image, "https://") && !strings.HasPrefix(*u.Image, "/") {
-			return invalid("image", "the image must be an https:// URL")
+		if u.Image != nil && *u.Image != "" && !strings.HasPrefix(*u.Image, "https://") && !strings.HasPrefix(*u.Image, "/images/") {
+			// "//host/x" would be a protocol-relative link to another site; only this Store's
+			// own uploaded images may be relative.
+			return invalid("image", "the image must be an https:// URL or an image uploaded to this Store (/images/…)")
 		}
 		if u.Tags != nil {
 			tags, err := normalizeTags(*u.Tags)

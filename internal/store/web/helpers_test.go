@@ -147,8 +147,12 @@ func (b *browser) multipart(path string, fields [][2]string, file []byte) page {
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
 	for _, f := range fields {
-		if f[0] == "file" {
-			w, _ := mw.CreateFormFile("file", "release.zip")
+		if f[0] == "file" || f[0] == "image_file" {
+			name := "release.zip"
+			if f[0] == "image_file" {
+				name = "logo.png"
+			}
+			w, _ := mw.CreateFormFile(f[0], name)
 			w.Write(file)
 			continue
 		}

@@ -369,6 +369,93 @@ func (h *Handler) edit(w http.ResponseWriter, r *http.Request) {
 	h.redirect(w, r, "/"+kind+"/"+res.Name, "The details of "+res.Name+" are saved.")
 }
 
+// uploadImage receives the image form of the edit page: the CSRF field first, then the file,
+// which goes to the service as a stream (it reads at most one byte over the size limit).
+func (h *Handler) uploadImage(w http.ResponseWriter, r *http.Request) {
+	a, ok := h.requireLogin(w, r)
+	if !ok {
+		return
+	}
+	kind, name, ok := h.kindName(w, r)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	show := func(err error) {
+		if core.StatusOf(err) == http.StatusNotFound {
+			h.errorPage(w, r, err)
+			return
+		}
+		d, lerr := h.loadResource(ctx, kind, name)
+		if lerr != nil {
+			h.errorPage(w, r, lerr)
+			return
+		}
+		d.MoveTeams, _ = h.moveTeams(ctx, a, d.Team)
+		v := h.newView(w, r, "Edit "+d.Title)
+		v.Data = d
+		v.Form = url.Values{"title": {d.Title}, "short_description": {d.ShortDescription}, "description": {d.Description},
+			"category": {d.Category}, "tags": {strings.Join(d.Tags, ", ")}, "image": {d.Image}, "team": {d.Team.Name}}
+		h.fail(w, r, "edit", v, err)
+	}
+	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "multipart/form-data" {
+		show(&core.Error{Status: http.StatusUnsupportedMediaType, Field: "image_file", Msg: "The form must be sent as multipart/form-data with the image attached."})
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, core.MaxImageSize+64<<10)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		show(&core.Error{Status: http.StatusBadRequest, Field: "image_file", Msg: "The form could not be read: " + err.Error()})
+		return
+	}
+	csrfChecked := false
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			show(&core.Error{Status: http.StatusRequestEntityTooLarge, Field: "image_file", Msg: fmt.Sprintf("The image could not be received (%v); images are at most 1 MiB.", err)})
+			return
+		}
+		switch part.FormName() {
+		case httpauth.CSRFField:
+			val, _ := io.ReadAll(io.LimitReader(part, 1<<10))
+			if !h.csrfOK(r, string(val)) {
+				h.csrfFailed(w, r)
+				return
+			}
+			csrfChecked = true
+		case "image_file":
+			if !csrfChecked {
+				h.csrfFailed(w, r)
+				return
+			}
+			if part.FileName() == "" {
+				show(&core.Error{Status: http.StatusUnprocessableEntity, Field: "image_file", Msg: "Choose an image file (PNG, JPEG, GIF or WebP, at most 1 MiB)."})
+				return
+			}
+			res, err := h.svc.SetResourceImage(ctx, a, kind, name, part)
+			if err != nil {
+				if e := new(core.Error); errors.As(err, &e) && e.Field == "image" {
+					e.Field = "image_file"
+				} else if core.StatusOf(err) == http.StatusRequestEntityTooLarge {
+					err = &core.Error{Status: http.StatusRequestEntityTooLarge, Field: "image_file", Msg: err.Error()}
+				}
+				show(err)
+				return
+			}
+			h.redirect(w, r, "/"+kind+"/"+res.Name, "The image of "+res.Name+" is saved.")
+			return
+		}
+	}
+	if !csrfChecked {
+		h.csrfFailed(w, r)
+		return
+	}
+	show(&core.Error{Status: http.StatusUnprocessableEntity, Field: "image_file", Msg: "Choose an image file (PNG, JPEG, GIF or WebP, at most 1 MiB)."})
+}
+
 // ---------------------------------------------------------------- uploads
 
 type uploadData struct {

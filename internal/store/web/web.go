@@ -109,6 +109,7 @@ func (h *Handler) routes() {
 	m.HandleFunc("GET /{kind}/{name}", h.resourcePage)
 	m.HandleFunc("GET /{kind}/{name}/edit", h.editPage)
 	m.HandleFunc("POST /{kind}/{name}/edit", h.edit)
+	m.HandleFunc("POST /{kind}/{name}/image", h.uploadImage)
 	m.HandleFunc("GET /{kind}/{name}/upload", h.uploadPage)
 	m.HandleFunc("POST /{kind}/{name}/upload", h.upload)
 	m.HandleFunc("GET /{kind}/{name}/releases/{version}", h.releasePage)

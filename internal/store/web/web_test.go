@@ -1,11 +1,14 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
 	"html"
+	"image"
+	"image/png"
 	"io"
 	"net/http"
 	"net/url"
@@ -809,5 +812,42 @@ func TestTeamResourcesCreateMoveDeleteInTheUI(t *testing.T) {
 	}
 	if _, err := s.svc.Team(ctx, "guild"); core.StatusOf(err) != http.StatusNotFound {
 		t.Fatalf("team still there: %v", err)
+	}
+}
+
+func TestImageUploadForm(t *testing.T) {
+	s := newSite(t)
+	kim := s.user("kim")
+	s.user("lou")
+	s.publishPackage(kim, "pretty", "1.0.0", true)
+	b := s.browser()
+	b.signIn("kim")
+	p := b.get("/packages/pretty/edit")
+	mustContain(t, p, `action="/packages/pretty/image" method="post" enctype="multipart/form-data"`, `accept="image/png,image/jpeg,image/gif,image/webp"`)
+	img := image.NewNRGBA(image.Rect(0, 0, 4, 4))
+	var buf bytes.Buffer
+	png.Encode(&buf, img)
+	// Not an image: the edit page comes back with the message next to the field.
+	p = b.multipart("/packages/pretty/image", [][2]string{{"csrf_token", b.csrf}, {"image_file", ""}}, []byte("GIF89 but not really"))
+	if p.Status != http.StatusUnprocessableEntity {
+		t.Fatalf("bad image: %d %s", p.Status, excerpt(p.Body))
+	}
+	mustContain(t, p, "not a PNG, JPEG, GIF or WebP")
+	// The CSRF token must come first.
+	if p = b.multipart("/packages/pretty/image", [][2]string{{"image_file", ""}, {"csrf_token", b.csrf}}, buf.Bytes()); p.Status != http.StatusForbidden {
+		t.Fatalf("image before CSRF token: %d", p.Status)
+	}
+	b.get("/packages/pretty/edit")
+	p = b.multipart("/packages/pretty/image", [][2]string{{"csrf_token", b.csrf}, {"image_file", ""}}, buf.Bytes())
+	if p.Status != http.StatusSeeOther {
+		t.Fatalf("image upload: %d %s", p.Status, excerpt(p.Body))
+	}
+	p = b.follow(p)
+	mustContain(t, p, `<img class="res-image" src="/images/`, "The image of pretty is saved.")
+	// Someone outside the team cannot.
+	l := s.browser()
+	l.signIn("lou")
+	if p = l.multipart("/packages/pretty/image", [][2]string{{"csrf_token", l.csrf}, {"image_file", ""}}, buf.Bytes()); p.Status != http.StatusForbidden {
+		t.Fatalf("stranger set the image: %d", p.Status)
 	}
 }
