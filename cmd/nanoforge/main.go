@@ -37,6 +37,9 @@ func runServer(argv []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprint(stdout, config.Usage())
 		return 0
 	}
+	if err == nil {
+		err = args.ApplyEnv(os.Getenv)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "nanoforge: %v\nRun nanoforge --help to list the parameters.\n", err)
 		return 2

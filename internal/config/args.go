@@ -23,6 +23,9 @@ type Args struct {
 	Run Run
 	// Notices are deprecation warnings for legacy parameters, logged by Open.
 	Notices []string
+	// given holds the run-only parameters that were on the command line, so ApplyEnv does not
+	// override them.
+	given map[string]bool
 }
 
 // Override is one Config.toml key set on the command line.
@@ -111,6 +114,12 @@ func buildParams() []*param {
 		&param{name: "enable_unsafe_libs", kind: kindBool, value: "flag",
 			help: "keep os.execute, io.*, dofile and the other unsafe Lua functions",
 			set:  func(a *Args, v any) { a.Run.EnableUnsafeLibs = v.(bool) }},
+		&param{name: "script_budget_ms", kind: kindInt, value: fmt.Sprintf("0..%d", MaxScriptBudgetMS),
+			help: fmt.Sprintf("ms one call into Lua may run before it is interrupted (default %d); 0 no limit; env %s", DefaultScriptBudgetMS, EnvScriptBudgetMS),
+			set:  func(a *Args, v any) { a.Run.ScriptBudgetMS = v.(int) }},
+		&param{name: "script_memory_mb", kind: kindInt, value: fmt.Sprintf("0|%d..%d", MinScriptMemoryMB, MaxScriptMemoryMB),
+			help: fmt.Sprintf("MiB the Lua state may hold (default %d); 0 no cap; env %s", DefaultScriptMemoryMB, EnvScriptMemoryMB),
+			set:  func(a *Args, v any) { a.Run.ScriptMemoryMB = v.(int) }},
 		&param{name: "tracy", kind: kindBool, value: "flag",
 			help: "profiler mode; only as the first argument",
 			set:  func(a *Args, v any) { a.Run.Tracy = v.(bool) }},
@@ -208,6 +217,50 @@ func ParseArgs(args []string) (*Args, error) {
 	return a, nil
 }
 
+// checkScriptLimit checks the value of --script_budget_ms or --script_memory_mb (or their
+// environment variables); other parameters pass.
+func checkScriptLimit(name string, v int) error {
+	switch name {
+	case "script_budget_ms":
+		if v < 0 || v > MaxScriptBudgetMS {
+			return fmt.Errorf("%d is outside 0..%d: give the budget in milliseconds, or 0 for no limit", v, MaxScriptBudgetMS)
+		}
+	case "script_memory_mb":
+		if v != 0 && (v < MinScriptMemoryMB || v > MaxScriptMemoryMB) {
+			return fmt.Errorf("%d is outside %d..%d: give the cap in MiB, or 0 for no cap", v, MinScriptMemoryMB, MaxScriptMemoryMB)
+		}
+	}
+	return nil
+}
+
+// ApplyEnv sets the script limits from NANOFORGE_SCRIPT_BUDGET_MS and NANOFORGE_SCRIPT_MEMORY_MB
+// (read with getenv) where the command line did not give them: the command line wins over the
+// environment, which wins over the defaults. An empty variable is ignored; a value that is not
+// an integer in range is an error naming the variable.
+func (a *Args) ApplyEnv(getenv func(string) string) error {
+	for _, e := range []struct {
+		param, env string
+		dst        *int
+	}{
+		{"script_budget_ms", EnvScriptBudgetMS, &a.Run.ScriptBudgetMS},
+		{"script_memory_mb", EnvScriptMemoryMB, &a.Run.ScriptMemoryMB},
+	} {
+		text := strings.TrimSpace(getenv(e.env))
+		if text == "" || a.given[e.param] {
+			continue
+		}
+		v, err := strconv.Atoi(text)
+		if err != nil {
+			return fmt.Errorf("environment variable %s=%q is not an integer (like --%s)", e.env, text, e.param)
+		}
+		if err := checkScriptLimit(e.param, v); err != nil {
+			return fmt.Errorf("environment variable %s: %w", e.env, err)
+		}
+		*e.dst = v
+	}
+	return nil
+}
+
 // ErrHelp is returned by ParseArgs for --help; print Usage() and exit.
 var ErrHelp = errors.New("help requested")
 
@@ -246,6 +299,10 @@ func (a *Args) set(p *param, text string) error {
 	}
 	if p.key == nil {
 		p.set(a, v)
+		if a.given == nil {
+			a.given = map[string]bool{}
+		}
+		a.given[p.name] = true
 		return nil
 	}
 	o := Override{Param: p.name, Key: p.key.section + "." + p.key.name, Value: v}
@@ -287,6 +344,9 @@ func parseParamValue(p *param, text string) (any, error) {
 		i = max(min(i, math.MaxInt32), math.MinInt32)
 		if p.name == "thread_pool_count" && i < 0 {
 			return nil, fmt.Errorf("--thread_pool_count: %d is negative: use 0 for one thread per operation or a worker count", i)
+		}
+		if err := checkScriptLimit(p.name, int(i)); err != nil {
+			return nil, fmt.Errorf("--%s: %w", p.name, err)
 		}
 		return int(i), nil
 	case kindList:

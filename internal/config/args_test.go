@@ -67,6 +67,8 @@ var argCases = []argCase{
 	{"thread_pool_count", "0", 0, func(a *Args) any { return a.Run.ThreadPoolCount }},
 	{"enable_unsafe_libs", "1", true, func(a *Args) any { return a.Run.EnableUnsafeLibs }},
 	{"tracy", "1", true, func(a *Args) any { return a.Run.Tracy }},
+	{"script_budget_ms", "250", 250, func(a *Args) any { return a.Run.ScriptBudgetMS }},
+	{"script_memory_mb", "64", 64, func(a *Args) any { return a.Run.ScriptMemoryMB }},
 }
 
 func TestArgCasesCoverEveryParameter(t *testing.T) {
@@ -180,6 +182,11 @@ func TestParseArgsErrors(t *testing.T) {
 		{[]string{"--announce=yes"}, `--announce: "yes" is not 0 or 1`},
 		{[]string{"--steam_app", "beta"}, `--steam_app: "beta" is not a Steam App: use game or playtest`},
 		{[]string{"--thread_pool_count", "-1"}, "--thread_pool_count: -1 is negative"},
+		{[]string{"--script_budget_ms", "-5"}, "--script_budget_ms: -5 is outside 0..600000"},
+		{[]string{"--script_budget_ms", "600001"}, "--script_budget_ms: 600001 is outside 0..600000"},
+		{[]string{"--script_budget_ms", "fast"}, `--script_budget_ms: "fast" is not an integer (0..600000)`},
+		{[]string{"--script_memory_mb", "15"}, "--script_memory_mb: 15 is outside 16..1048576"},
+		{[]string{"--script_memory_mb", "1048577"}, "--script_memory_mb: 1048577 is outside 16..1048576"},
 		{[]string{"--custom_settings", "a = "}, "--custom_settings:1:"},
 		{[]string{"--custom_settings", "a = 1}, b = {"}, "--custom_settings:1:"},
 		{[]string{"--map", "m", "--tracy"}, "--tracy must be the first argument"},
@@ -356,4 +363,62 @@ func TestOpenLegacyMapOnCommandLine(t *testing.T) {
 		t.Errorf("map = %q, want default-testing-map", c.Game.Map)
 	}
 	rec.requireLogs(t, `command line: --map NanosWorld::TestingMap is a built-in map asset of older versions, using the map package "default-testing-map"`)
+}
+
+func TestScriptLimitsDefaultsEnvAndCommandLine(t *testing.T) {
+	env := func(vars map[string]string) func(string) string {
+		return func(k string) string { return vars[k] }
+	}
+	cases := []struct {
+		name        string
+		args        []string
+		vars        map[string]string
+		budget, mem int
+		wantErr     string
+	}{
+		{"defaults", nil, nil, DefaultScriptBudgetMS, DefaultScriptMemoryMB, ""},
+		{"environment", nil, map[string]string{EnvScriptBudgetMS: "40", EnvScriptMemoryMB: " 128 "}, 40, 128, ""},
+		{"zero turns both off", nil, map[string]string{EnvScriptBudgetMS: "0", EnvScriptMemoryMB: "0"}, 0, 0, ""},
+		{"empty variables are ignored", nil, map[string]string{EnvScriptBudgetMS: "", EnvScriptMemoryMB: "  "}, DefaultScriptBudgetMS, DefaultScriptMemoryMB, ""},
+		{"command line wins", []string{"--script_budget_ms", "7", "--script_memory_mb=32"},
+			map[string]string{EnvScriptBudgetMS: "40", EnvScriptMemoryMB: "128"}, 7, 32, ""},
+		{"command line wins even with the default value", []string{"--script_budget_ms", "100"},
+			map[string]string{EnvScriptBudgetMS: "40"}, 100, DefaultScriptMemoryMB, ""},
+		{"bad budget variable", nil, map[string]string{EnvScriptBudgetMS: "1s"}, 0, 0,
+			`environment variable NANOFORGE_SCRIPT_BUDGET_MS="1s" is not an integer (like --script_budget_ms)`},
+		{"memory variable out of range", nil, map[string]string{EnvScriptMemoryMB: "4"}, 0, 0,
+			"environment variable NANOFORGE_SCRIPT_MEMORY_MB: 4 is outside 16..1048576"},
+		{"a bad variable is ignored when the command line gives the value", []string{"--script_memory_mb", "0"},
+			map[string]string{EnvScriptMemoryMB: "lots"}, DefaultScriptBudgetMS, 0, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			a, err := ParseArgs(c.args)
+			if err != nil {
+				t.Fatal(err)
+			}
+			err = a.ApplyEnv(env(c.vars))
+			if c.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), c.wantErr) {
+					t.Fatalf("ApplyEnv error = %v, want one containing %q", err, c.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if a.Run.ScriptBudgetMS != c.budget || a.Run.ScriptMemoryMB != c.mem {
+				t.Errorf("budget %d ms, memory %d MiB; want %d, %d", a.Run.ScriptBudgetMS, a.Run.ScriptMemoryMB, c.budget, c.mem)
+			}
+		})
+	}
+}
+
+func TestUsageListsScriptLimits(t *testing.T) {
+	u := Usage()
+	for _, want := range []string{"--script_budget_ms", "0..600000", EnvScriptBudgetMS, "--script_memory_mb", "0|16..1048576", EnvScriptMemoryMB} {
+		if !strings.Contains(u, want) {
+			t.Errorf("--help lacks %q:\n%s", want, u)
+		}
+	}
 }

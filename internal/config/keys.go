@@ -65,6 +65,12 @@ type Run struct {
 	ThreadPoolCount    int    // --thread_pool_count: async workers; 0 starts one per operation
 	EnableUnsafeLibs   bool   // --enable_unsafe_libs: keep os.execute, io.* and friends in Lua
 	Tracy              bool   // --tracy: profiler build (accepted only as the first argument)
+	// ScriptBudgetMS is how long, in milliseconds, one call into Lua may run before the watchdog
+	// interrupts it (--script_budget_ms, NANOFORGE_SCRIPT_BUDGET_MS); 0 turns the watchdog off.
+	ScriptBudgetMS int
+	// ScriptMemoryMB caps the Lua state's memory in MiB (--script_memory_mb,
+	// NANOFORGE_SCRIPT_MEMORY_MB); 0 removes the cap.
+	ScriptMemoryMB int
 }
 
 // Config is the server configuration: the values of Config.toml with the command-line overrides of
@@ -90,6 +96,24 @@ const (
 	DefaultSteamApp = "playtest"
 	// DefaultThreadPoolCount is the number of async workers without --thread_pool_count.
 	DefaultThreadPoolCount = 8
+	// DefaultScriptBudgetMS is the Lua watchdog budget without --script_budget_ms: three ticks
+	// at 30 Hz, so one runaway handler cannot freeze the server for longer.
+	DefaultScriptBudgetMS = 100
+	// MaxScriptBudgetMS is the largest --script_budget_ms: ten minutes.
+	MaxScriptBudgetMS = 600_000
+	// DefaultScriptMemoryMB is the Lua memory cap without --script_memory_mb.
+	DefaultScriptMemoryMB = 512
+	// MinScriptMemoryMB is the smallest cap other than 0: below it the scripting API itself
+	// hardly fits.
+	MinScriptMemoryMB = 16
+	// MaxScriptMemoryMB is the largest --script_memory_mb: 1 TiB.
+	MaxScriptMemoryMB = 1 << 20
+)
+
+// Environment variables that set the script limits when the command line does not.
+const (
+	EnvScriptBudgetMS = "NANOFORGE_SCRIPT_BUDGET_MS"
+	EnvScriptMemoryMB = "NANOFORGE_SCRIPT_MEMORY_MB"
 )
 
 // Default returns the configuration written on first start: the values of the canonical template.
@@ -116,7 +140,8 @@ func Default() *Config {
 			Compression:          1,
 			DistanceOptimization: 4,
 		},
-		Run: Run{SteamApp: DefaultSteamApp, ThreadPoolCount: DefaultThreadPoolCount},
+		Run: Run{SteamApp: DefaultSteamApp, ThreadPoolCount: DefaultThreadPoolCount,
+			ScriptBudgetMS: DefaultScriptBudgetMS, ScriptMemoryMB: DefaultScriptMemoryMB},
 	}
 }
 

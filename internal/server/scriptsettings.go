@@ -2,6 +2,7 @@ package server
 
 import (
 	"path/filepath"
+	"time"
 
 	"github.com/nanoforge/nanoforge/internal/manifest"
 )
@@ -24,4 +25,13 @@ func (s *Server) AssetPackManifests() []*manifest.AssetPack {
 		}
 	}
 	return packs
+}
+
+// ScriptLimits returns the Lua watchdog budget and memory cap of this run
+// (--script_budget_ms and --script_memory_mb, else their environment variables when the
+// command line was passed through config.Args.ApplyEnv, else the defaults). Zero means no
+// budget, or no cap.
+func (s *Server) ScriptLimits() (budget time.Duration, memory int64) {
+	r := s.cfg.Run
+	return time.Duration(r.ScriptBudgetMS) * time.Millisecond, int64(r.ScriptMemoryMB) << 20
 }
