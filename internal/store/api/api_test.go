@@ -3,6 +3,8 @@ package api_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -331,6 +333,41 @@ func TestUploadContractAndDownload(t *testing.T) {
 	json.Unmarshal(body, &page)
 	if resp.StatusCode != 200 || page.TotalItems != 1 || page.CurrentPage != 1 || page.Items[0].LatestRelease.Hash != up.SHA256 || page.Items[0].Downloads != 1 {
 		t.Fatalf("v1 listing: %s", body)
+	}
+	// Every field of the nanos-spec §12.2 item is present.
+	var raw struct {
+		Items []map[string]json.RawMessage `json:"items"`
+	}
+	json.Unmarshal(body, &raw)
+	for _, k := range []string{"id", "name", "title", "team", "headerImage", "headerImageSmall", "shortDescription", "category", "rating",
+		"ratingCount", "downloads", "views", "latestRelease", "tags", "languages", "publishedAt"} {
+		if _, ok := raw.Items[0][k]; !ok {
+			t.Errorf("v1 item lacks %q: %s", k, body)
+		}
+	}
+	var lr map[string]json.RawMessage
+	json.Unmarshal(raw.Items[0]["latestRelease"], &lr)
+	for _, k := range []string{"version", "size", "sizeUnpacked", "metaFile", "hash", "date", "dependencies"} {
+		if _, ok := lr[k]; !ok {
+			t.Errorf("v1 latestRelease lacks %q", k)
+		}
+	}
+	// metaFile serves the manifest, and with .zip instead of .toml the zip (as nanos world clients derive it).
+	var meta string
+	json.Unmarshal(lr["metaFile"], &meta)
+	if !strings.HasPrefix(meta, w.srv.URL) || !strings.HasSuffix(meta, ".toml") {
+		t.Fatalf("metaFile %q", meta)
+	}
+	resp, body = w.do(t, "", "GET", strings.TrimPrefix(meta, w.srv.URL), nil, "")
+	if resp.StatusCode != 200 || !strings.Contains(string(body), `version = "1.2.3"`) {
+		t.Fatalf("metaFile: %d %s", resp.StatusCode, body)
+	}
+	resp, body = w.do(t, "", "GET", strings.TrimSuffix(strings.TrimPrefix(meta, w.srv.URL), ".toml")+".zip", nil, "")
+	if sum := sha256.Sum256(body); resp.StatusCode != 200 || hex.EncodeToString(sum[:]) != up.SHA256 || resp.Header.Get("ETag") != `"`+up.SHA256+`"` {
+		t.Fatalf("zip next to metaFile: %d", resp.StatusCode)
+	}
+	if resp, _ = w.do(t, "", "GET", "/store/v1/packages/newpkg/releases/1.2.3.txt", nil, ""); resp.StatusCode != 404 {
+		t.Fatalf("unknown file: %d", resp.StatusCode)
 	}
 	resp, body = w.json(t, "", "POST", "/api/v1/resolve", map[string]any{"packages": []string{"newpkg"}})
 	if resp.StatusCode != 200 || !strings.Contains(string(body), `"download_url":"`+w.srv.URL+`/api/v1/packages/newpkg/releases/1.2.3/download"`) {

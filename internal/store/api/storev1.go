@@ -2,7 +2,9 @@ package api
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -11,16 +13,24 @@ import (
 )
 
 // V1Item is a resource in the shape of the nanos world store v1 listing (nanos-spec §12.2).
+// The Store keeps no ratings or page views: rating, ratingCount and views are always 0 and
+// languages is empty, present so clients written for nanos world read every field they expect.
 type V1Item struct {
 	ID               int64      `json:"id"`
 	Name             string     `json:"name"`
 	Title            string     `json:"title"`
 	Team             V1Team     `json:"team"`
+	HeaderImage      string     `json:"headerImage"`
+	HeaderImageSmall string     `json:"headerImageSmall"`
 	ShortDescription string     `json:"shortDescription"`
 	Category         string     `json:"category"`
+	Rating           float64    `json:"rating"`
+	RatingCount      int64      `json:"ratingCount"`
 	Downloads        int64      `json:"downloads"`
+	Views            int64      `json:"views"`
 	LatestRelease    *V1Release `json:"latestRelease"`
 	Tags             []string   `json:"tags"`
+	Languages        []string   `json:"languages"`
 	PublishedAt      time.Time  `json:"publishedAt"`
 }
 
@@ -34,11 +44,14 @@ type V1Team struct {
 
 // V1Release is the latest release in the v1 listing.
 type V1Release struct {
-	Version      string         `json:"version"`
-	Size         int64          `json:"size"`
-	SizeUnpacked int64          `json:"sizeUnpacked"`
-	Hash         string         `json:"hash"`
-	Date         time.Time      `json:"date"`
+	Version      string    `json:"version"`
+	Size         int64     `json:"size"`
+	SizeUnpacked int64     `json:"sizeUnpacked"`
+	Hash         string    `json:"hash"`
+	Date         time.Time `json:"date"`
+	// MetaFile is the release's manifest; replacing its ".toml" with ".zip" gives the zip, as
+	// nanos world clients derive the download.
+	MetaFile     string         `json:"metaFile"`
 	DownloadURL  string         `json:"downloadUrl"`
 	Dependencies []V1Dependency `json:"dependencies"`
 }
@@ -62,11 +75,13 @@ type V1Page struct {
 }
 
 func v1Item(base string, hit core.SearchHit) V1Item {
+	img := absImage(base, hit.Image)
 	it := V1Item{ID: hit.ID, Name: hit.Name, Title: hit.Title, ShortDescription: hit.ShortDescription, Category: hit.Category,
-		Downloads: hit.Downloads, Tags: hit.Tags,
-		Team: V1Team{ID: hit.Team.ID, Title: hit.Team.Title, Image: hit.Team.Image, ImageSmall: hit.Team.Image}}
+		Downloads: hit.Downloads, Tags: hit.Tags, Languages: []string{}, HeaderImage: img, HeaderImageSmall: img,
+		Team: V1Team{ID: hit.Team.ID, Title: hit.Team.Title, Image: absImage(base, hit.Team.Image), ImageSmall: absImage(base, hit.Team.Image)}}
 	if rel := hit.Latest; rel != nil {
 		lr := &V1Release{Version: rel.Version, Size: rel.Size, SizeUnpacked: rel.SizeUnpacked, Hash: rel.SHA256, Date: rel.PublishedAt,
+			MetaFile:    base + V1FilePath(hit.Kind, hit.Name, rel.Version, ".toml"),
 			DownloadURL: base + core.DownloadPath(hit.Kind, hit.Name, rel.Version), Dependencies: []V1Dependency{}}
 		add := func(kind string, reqs []string) {
 			for _, req := range reqs {
@@ -84,6 +99,49 @@ func v1Item(base string, hit core.SearchHit) V1Item {
 	return it
 }
 
+// absImage makes an image uploaded to the Store (a /images/ path) absolute.
+func absImage(base, img string) string {
+	if strings.HasPrefix(img, "/") {
+		return base + img
+	}
+	return img
+}
+
+// V1FilePath is where a release's manifest (ext ".toml") or zip (".zip") is served for clients
+// that derive one from the other.
+func V1FilePath(kind, name, version, ext string) string {
+	return "/store/v1/" + kind + "/" + name + "/releases/" + version + ext
+}
+
+// v1File serves GET /store/v1/{kind}/{name}/releases/{file}: "<version>.zip" is the download
+// (counted, ranges, ETag) and "<version>.toml" the release's manifest.
+func (h *Handler) v1File(w http.ResponseWriter, r *http.Request) {
+	file := r.PathValue("file")
+	switch {
+	case strings.HasSuffix(file, ".zip"):
+		r.SetPathValue("version", strings.TrimSuffix(file, ".zip"))
+		h.download(w, r)
+	case strings.HasSuffix(file, ".toml"):
+		ctx := r.Context()
+		rel, err := h.svc.GetRelease(ctx, actor(ctx), r.PathValue("kind"), r.PathValue("name"), strings.TrimSuffix(file, ".toml"))
+		if err != nil {
+			h.problem(w, r, err)
+			return
+		}
+		w.Header().Set("Content-Type", "application/toml; charset=utf-8")
+		w.Header().Set("ETag", `"`+rel.ManifestSHA256+`"`)
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		if rel.State == core.StatePublished && rel.Channel != core.ChannelPrivate {
+			w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		} else {
+			w.Header().Set("Cache-Control", "private, no-store")
+		}
+		http.ServeContent(w, r, "", publishedOr(rel), strings.NewReader(rel.Manifest))
+	default:
+		h.problem(w, r, &core.Error{Status: http.StatusNotFound, Msg: fmt.Sprintf("no file %q; ask for <version>.zip or <version>.toml", file)})
+	}
+}
+
 func splitPin(s string) (string, string) {
 	for i := 0; i < len(s); i++ {
 		if s[i] == '@' {
@@ -95,6 +153,20 @@ func splitPin(s string) (string, string) {
 
 func (h *Handler) registerStoreV1() {
 	s := h.svc
+	h.mux.HandleFunc("GET /store/v1/{kind}/{name}/releases/{file}", h.v1File)
+	h.mux.HandleFunc("HEAD /store/v1/{kind}/{name}/releases/{file}", h.v1File)
+	h.api.OpenAPI().AddOperation(&huma.Operation{OperationID: "store-v1-file", Method: http.MethodGet, Path: "/store/v1/{kind}/{name}/releases/{file}",
+		Tags: []string{"nanos world v1"}, Summary: "A release's zip or manifest by file name",
+		Description: "`<version>.zip` is the download (as /api/v1/…/download) and `<version>.toml` the release's manifest; the listing's `metaFile` points here.",
+		Parameters: []*huma.Param{
+			{Name: "kind", In: "path", Required: true, Schema: &huma.Schema{Type: "string", Enum: []any{"packages", "assets"}}},
+			{Name: "name", In: "path", Required: true, Schema: &huma.Schema{Type: "string"}},
+			{Name: "file", In: "path", Required: true, Schema: &huma.Schema{Type: "string"}, Example: "1.2.3.zip"},
+		},
+		Responses: map[string]*huma.Response{
+			"200":     {Description: "the zip or the manifest"},
+			"default": {Description: "problem", Content: map[string]*huma.MediaType{"application/problem+json": {Schema: &huma.Schema{Ref: "#/components/schemas/ErrorModel"}}}},
+		}})
 	huma.Register(h.api, huma.Operation{OperationID: "store-v1-list", Method: http.MethodGet, Path: "/store/v1/{kind}", Tags: []string{"nanos world v1"},
 		Summary: "List public resources (nanos world v1 shape)"},
 		func(ctx context.Context, in *struct {
