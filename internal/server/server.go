@@ -470,6 +470,8 @@ func (s *Server) Shutdown() error {
 		return nil
 	}
 	s.stopped = true
+	// Slow ticks still waiting for their report are not lost at shutdown.
+	s.reportSlowTicks(s.clock.Now())
 	s.log.Info("Stopping server...")
 	var errs []error
 	if s.host != nil {

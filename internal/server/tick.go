@@ -27,12 +27,26 @@ const (
 
 type timingKey struct{ pkg, event string }
 
+// SlowTickReportInterval is the least time between two tick-too-high lines: the slow ticks in
+// between are counted and reported with the next line, so a server that cannot keep up writes
+// one line a second instead of one a tick.
+const SlowTickReportInterval = time.Second
+
 // tickState holds the timing of the current tick.
 type tickState struct {
 	count   uint64
 	last    time.Time
 	timings map[timingKey]time.Duration
 	phases  []phaseTime
+	slow    slowTicks
+}
+
+// slowTicks are the over-budget ticks not reported yet.
+type slowTicks struct {
+	reported time.Time     // when the last tick-too-high line was written; zero: never
+	count    int           // over-budget ticks since then, not reported
+	longest  time.Duration // the longest of them
+	extreme  bool          // one of them took more than ExtremeFactor budgets
 }
 
 type phaseTime struct {
@@ -103,22 +117,69 @@ func (s *Server) phase(name string, f func()) {
 
 // checkTickTime logs the tick-too-high line when a tick overran its budget, naming the slowest
 // package event (or phase when no script time was recorded), and PROFIL lines when profiling.
+// At most one tick-too-high line is written per SlowTickReportInterval; the slow ticks in
+// between are counted into the next one, or into a summary once the interval has passed.
 func (s *Server) checkTickTime(took time.Duration) {
 	budget := s.Budget()
 	if s.out.Profiling() {
 		s.logProfile(took)
 	}
+	now := s.clock.Now()
+	sl := &s.tick.slow
+	due := sl.reported.IsZero() || now.Sub(sl.reported) >= SlowTickReportInterval
 	if took <= budget {
+		if sl.count > 0 && due {
+			s.reportSlowTicks(now)
+		}
+		return
+	}
+	if !due {
+		sl.count++
+		sl.longest = max(sl.longest, took)
+		sl.extreme = sl.extreme || took > ExtremeFactor*budget
 		return
 	}
 	msg := fmt.Sprintf("Server Tick %s! Verify the server performance! Tick %d took %s (budget %s); slowest: %s",
 		"too high", s.tick.count, ms(took), ms(budget), s.slowest())
-	if took > ExtremeFactor*budget {
+	if sl.count > 0 {
+		msg += fmt.Sprintf("; %d more slow %s since the last report, the longest %s", sl.count, plural(sl.count, "tick", "ticks"), ms(sl.longest))
+	}
+	extreme := took > ExtremeFactor*budget || sl.extreme
+	*sl = slowTicks{reported: now}
+	if extreme {
 		msg = strings.Replace(msg, "too high", "extreme high", 1)
 		s.log.Error(msg)
 		return
 	}
 	s.log.Warn(msg)
+}
+
+// reportSlowTicks writes the summary of the slow ticks not reported yet, if any.
+func (s *Server) reportSlowTicks(now time.Time) {
+	sl := &s.tick.slow
+	if sl.count == 0 {
+		return
+	}
+	word := "too high"
+	if sl.extreme {
+		word = "extreme high"
+	}
+	msg := fmt.Sprintf("Server Tick %s! Verify the server performance! %d more slow %s since the last report (budget %s), the longest %s",
+		word, sl.count, plural(sl.count, "tick", "ticks"), ms(s.Budget()), ms(sl.longest))
+	extreme := sl.extreme
+	*sl = slowTicks{reported: now}
+	if extreme {
+		s.log.Error(msg)
+		return
+	}
+	s.log.Warn(msg)
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // slowest names what took longest this tick.

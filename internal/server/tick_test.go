@@ -136,6 +136,8 @@ func TestTimingsResetEachTick(t *testing.T) {
 		ts.clock.Advance(40 * time.Millisecond)
 	}
 	ts.Step()
+	// Past the report interval, so the second slow tick gets its own line.
+	ts.clock.Advance(SlowTickReportInterval)
 	ts.host.onTick = func(time.Duration) {
 		ts.host.srv.RecordTiming("new", "Tick", 39*time.Millisecond)
 		ts.clock.Advance(40 * time.Millisecond)
@@ -144,6 +146,74 @@ func TestTimingsResetEachTick(t *testing.T) {
 	ts.Step()
 	if got := ts.out.String(); !strings.Contains(got, "slowest: package 'new'") {
 		t.Errorf("second tick's report:\n%s\nwant package 'new' only (timings of tick 1 dropped)", got)
+	}
+}
+
+func TestTickTooHighIsRateLimited(t *testing.T) {
+	ts := newTestServer(t, nil)
+	if err := ts.Start(); err != nil {
+		t.Fatal(err)
+	}
+	took := 50 * time.Millisecond
+	ts.host.onTick = func(time.Duration) { ts.clock.Advance(took) }
+	ts.out.Reset()
+	// 45 slow ticks of 50ms: 2.25s of slow ticks.
+	for range 45 {
+		ts.Step()
+	}
+	got := ts.out.String()
+	lines := strings.Split(strings.TrimSpace(got), "\n")
+	want := []string{
+		"WARN  Server Tick too high! Verify the server performance! Tick 1 took 50ms (budget 33.3ms); slowest: scripts 50ms",
+		// Tick 21 ends 1s after tick 1: ticks 2 to 20 were held back.
+		"WARN  Server Tick too high! Verify the server performance! Tick 21 took 50ms (budget 33.3ms); slowest: scripts 50ms; 19 more slow ticks since the last report, the longest 50ms",
+		"WARN  Server Tick too high! Verify the server performance! Tick 41 took 50ms (budget 33.3ms); slowest: scripts 50ms; 19 more slow ticks since the last report, the longest 50ms",
+	}
+	if len(lines) != len(want) {
+		t.Fatalf("45 slow ticks in 2.25s wrote %d lines, want %d (one a second):\n%s", len(lines), len(want), got)
+	}
+	for i := range want {
+		if !strings.HasSuffix(lines[i], want[i]) {
+			t.Errorf("line %d = %q\nwant it to end with %q", i+1, lines[i], want[i])
+		}
+	}
+	// Ticks 42 to 45 are pending. One of them extreme makes the summary an error.
+	took = 150 * time.Millisecond
+	ts.Step() // tick 46, extreme, still held back (less than a second since tick 41)
+	took = time.Millisecond
+	ts.out.Reset()
+	ts.Step() // within budget, before the interval: nothing yet
+	if got := ts.out.String(); got != "" {
+		t.Errorf("a fast tick inside the interval wrote:\n%s", got)
+	}
+	ts.clock.Advance(SlowTickReportInterval)
+	ts.Step() // within budget, after the interval: the summary
+	got = ts.out.String()
+	wantSummary := "ERROR Server Tick extreme high! Verify the server performance! 5 more slow ticks since the last report (budget 33.3ms), the longest 150ms"
+	if !strings.Contains(got, wantSummary) {
+		t.Errorf("summary after the interval:\n%s\nwant %q", got, wantSummary)
+	}
+	ts.out.Reset()
+	ts.Step()
+	if got := ts.out.String(); got != "" {
+		t.Errorf("the summary was written twice:\n%s", got)
+	}
+}
+
+func TestSlowTicksReportedAtShutdown(t *testing.T) {
+	ts := newTestServer(t, nil)
+	if err := ts.Start(); err != nil {
+		t.Fatal(err)
+	}
+	ts.host.onTick = func(time.Duration) { ts.clock.Advance(40 * time.Millisecond) }
+	ts.Step()
+	ts.Step()
+	ts.out.Reset()
+	if err := ts.Shutdown(); err != nil {
+		t.Fatal(err)
+	}
+	if got := ts.out.String(); !strings.Contains(got, "1 more slow tick since the last report (budget 33.3ms), the longest 40ms") {
+		t.Errorf("a slow tick held back was lost at shutdown:\n%s", got)
 	}
 }
 
