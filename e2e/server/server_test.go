@@ -533,3 +533,51 @@ end)
 	}
 	p.stopByConsole()
 }
+
+func TestScriptLimitsFromTheEnvironmentAndCommandLine(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	// 300ms of CPU in the entry file: past a 20ms budget, well within a 10s one.
+	packagestest.MustWrite(t, dir, packagestest.Spec{Name: "busy", Server: `
+local start = os.clock()
+while os.clock() - start < 0.3 do end
+Console.Log("busy entry file finished")
+`})
+	p := startEnv(t, dir, []string{"NANOFORGE_SCRIPT_BUDGET_MS=20"}, "--packages", "busy")
+	p.waitOutput("Server started")
+	p.stopByConsole()
+	if out := p.stdout.String(); !strings.Contains(out, "script timed out after 20ms") || strings.Contains(out, "busy entry file finished") {
+		t.Errorf("NANOFORGE_SCRIPT_BUDGET_MS=20 should interrupt the entry file after 20ms:\n%s", out)
+	}
+	// The command line wins over the environment.
+	p = startEnv(t, dir, []string{"NANOFORGE_SCRIPT_BUDGET_MS=20"}, "--packages", "busy", "--script_budget_ms", "10000")
+	p.waitOutput("Server started")
+	p.stopByConsole()
+	if out := p.stdout.String(); !strings.Contains(out, "busy entry file finished") {
+		t.Errorf("--script_budget_ms 10000 should let the entry file finish:\n%s", out)
+	}
+	// A bad value is refused before anything starts.
+	p = startEnv(t, dir, []string{"NANOFORGE_SCRIPT_MEMORY_MB=lots"})
+	if code := p.wait(); code != 2 {
+		t.Errorf("exit status %d for a bad NANOFORGE_SCRIPT_MEMORY_MB, want 2", code)
+	}
+	if got := p.stderr.String(); !strings.Contains(got, `NANOFORGE_SCRIPT_MEMORY_MB="lots" is not an integer`) {
+		t.Errorf("stderr = %q, want the variable and its value named", got)
+	}
+	p = start(t, dir, "--help")
+	if code := p.wait(); code != 0 {
+		t.Errorf("--help exit status %d", code)
+	}
+	for _, want := range []string{"--script_budget_ms", "--script_memory_mb", "NANOFORGE_SCRIPT_BUDGET_MS"} {
+		if got := p.stdout.String(); !strings.Contains(got, want) {
+			t.Errorf("--help lacks %q:\n%s", want, got)
+		}
+	}
+	cfg, err := os.ReadFile(filepath.Join(dir, "Config.toml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(cfg), "script_") {
+		t.Errorf("the script limits reached Config.toml, whose layout must stay nanos world's:\n%s", cfg)
+	}
+}
