@@ -157,33 +157,36 @@ func (s *State) Call(nargs, nresults int) error {
 // CallBudget is Call with its own time budget (0: none). The budget only applies when no
 // outer call with a budget is running: an outer budget covers everything below it.
 func (s *State) CallBudget(nargs, nresults int, budget time.Duration) error {
-	apply := s.handOff()
+	flags := s.handOff()
 	armed := s.vm.enter(budget)
-	st := C.nf_pcall(s.L, C.int(nargs), C.int(nresults), apply)
+	st := C.nf_pcall(s.L, C.int(nargs), C.int(nresults), flags|armed)
 	return s.finish(st, armed)
 }
 
 // CallRef calls the function held in registry slot ref (see Ref) with nargs arguments from
 // the stack: Call without pushing the function first, in one crossing into C.
 func (s *State) CallRef(ref, nargs, nresults int) error {
-	apply := s.handOff()
+	flags := s.handOff()
 	armed := s.vm.enter(s.vm.opts.Budget)
-	st := C.nf_pcallref(s.L, C.int(ref), C.int(nargs), C.int(nresults), apply)
+	st := C.nf_pcallref(s.L, C.int(ref), C.int(nargs), C.int(nresults), flags|armed)
 	return s.finish(st, armed)
 }
 
 // CallRefBudget is CallRef with its own time budget.
 func (s *State) CallRefBudget(ref, nargs, nresults int, budget time.Duration) error {
-	apply := s.handOff()
+	flags := s.handOff()
 	armed := s.vm.enter(budget)
-	st := C.nf_pcallref(s.L, C.int(ref), C.int(nargs), C.int(nresults), apply)
+	st := C.nf_pcallref(s.L, C.int(ref), C.int(nargs), C.int(nresults), flags|armed)
 	return s.finish(st, armed)
 }
 
-func (s *State) finish(st C.int, armed bool) error {
-	timedOut := armed && s.vm.timedOut()
+// finish ends a call started with enter: st is what nf_pcall or nf_pcallref returned, with
+// NF_TIMED set when the watchdog interrupted the call.
+func (s *State) finish(st C.int, armed C.int) error {
+	timedOut := st&C.NF_TIMED != 0
+	st &^= C.NF_TIMED
 	seq := s.vm.seq
-	s.vm.leave(armed, timedOut)
+	s.vm.leave(armed)
 	if st == C.LUA_OK {
 		s.vm.startLazy(s.L)
 		return nil

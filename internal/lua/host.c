@@ -574,29 +574,56 @@ static void nf_finish(lua_State *L, int st) {
 	lua_setfield(L, LUA_REGISTRYINDEX, NF_TBKEY);
 }
 
+// nf_call_begin and nf_call_end bracket a call the watchdog watches (flags & NF_ARMED): seq is
+// odd while it runs. Only this thread writes seq, and release stores are plain moves on common
+// hardware: the watchdog may see the new value a little late, which only delays it (it re-checks
+// seq under the lock before arming, and a hook armed for a call that ended removes itself).
+static inline void nf_call_begin(nf_state *x, int flags) {
+	if (flags & NF_ARMED)
+		__atomic_store_n(&x->seq, __atomic_load_n(&x->seq, __ATOMIC_RELAXED) + 1, __ATOMIC_RELEASE);
+}
+
+// nf_call_end ends a watched call and adds NF_TIMED to st when the watchdog interrupted it; the
+// hook is removed then rather than at the next call's first instruction.
+static inline int nf_call_end(nf_state *x, int flags, int st) {
+	if (!(flags & NF_ARMED)) return st;
+	int timed = nf_expired(x);
+	__atomic_store_n(&x->seq, __atomic_load_n(&x->seq, __ATOMIC_RELAXED) + 1, __ATOMIC_RELEASE);
+	if (timed) {
+		nf_lock(x);
+		lua_sethook(x->main, NULL, 0, 0);
+		nf_unlock(x);
+		st |= NF_TIMED;
+	}
+	return st;
+}
+
 // nf_pcall calls the function below nargs arguments with a traceback handler. On success the
-// results are on the stack; on failure the error value and the traceback (or nil). With apply,
-// the lazy stack is applied first. Afterwards the top and up to NF_CACHE results are cached.
-int nf_pcall(lua_State *L, int nargs, int nresults, int apply) {
+// results are on the stack; on failure the error value and the traceback (or nil). With
+// NF_APPLY in flags the lazy stack is applied first; with NF_ARMED the watchdog watches the call
+// (see nf_call_begin). Afterwards the top and up to NF_CACHE results are cached.
+int nf_pcall(lua_State *L, int nargs, int nresults, int flags) {
 	nf_state *x = nf_x(L);
-	if (apply && !nf_apply(L)) return -1;
+	if ((flags & NF_APPLY) && !nf_apply(L)) return -1;
 	int base = lua_gettop(L) - nargs;
 	lua_pushcfunction(L, nf_msgh);
 	lua_insert(L, base);
 	int host = x->host;
 	x->host = 0;
+	nf_call_begin(x, flags);
 	int st = lua_pcall(L, nargs, nresults, base);
+	st = nf_call_end(x, flags, st);
 	x->host = host;
 	lua_remove(L, base);
-	nf_finish(L, st);
-	nf_fill_results(L, x, st, nresults);
+	nf_finish(L, st & ~NF_TIMED);
+	nf_fill_results(L, x, st & ~NF_TIMED, nresults);
 	return st;
 }
 
 // nf_pcallref is nf_pcall of the function held in registry slot ref: one crossing per call.
-int nf_pcallref(lua_State *L, int ref, int nargs, int nresults, int apply) {
+int nf_pcallref(lua_State *L, int ref, int nargs, int nresults, int flags) {
 	nf_state *x = nf_x(L);
-	if (apply && !nf_apply(L)) return -1;
+	if ((flags & NF_APPLY) && !nf_apply(L)) return -1;
 	if (!lua_checkstack(L, 2)) return -1;
 	int base = lua_gettop(L) - nargs;
 	lua_pushcfunction(L, nf_msgh);
@@ -604,11 +631,13 @@ int nf_pcallref(lua_State *L, int ref, int nargs, int nresults, int apply) {
 	lua_rotate(L, base + 1, 2);
 	int host = x->host;
 	x->host = 0;
+	nf_call_begin(x, flags);
 	int st = lua_pcall(L, nargs, nresults, base + 1);
+	st = nf_call_end(x, flags, st);
 	x->host = host;
 	lua_remove(L, base + 1);
-	nf_finish(L, st);
-	nf_fill_results(L, x, st, nresults);
+	nf_finish(L, st & ~NF_TIMED);
+	nf_fill_results(L, x, st & ~NF_TIMED, nresults);
 	return st;
 }
 

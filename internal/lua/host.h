@@ -13,6 +13,11 @@
 #define NF_RAISE (-1)  // the error value is on top of the stack: raise it
 #define NF_ARGERR (-2) // a message is on top: raise it as a bad argument error (nf_state.argerr)
 
+// Flags of nf_pcall and nf_pcallref, and the bit their result carries when the call timed out.
+#define NF_APPLY 1   // apply the lazy stack first
+#define NF_ARMED 2   // the watchdog watches this call
+#define NF_TIMED 0x100
+
 // nf_val is a scalar or string value copied out of (or waiting to go onto) a Lua stack, so Go
 // can read arguments and push results without a crossing per value.
 #define NF_CACHE 8
@@ -59,8 +64,8 @@ nf_state *nf_x(lua_State *L);
 lua_State *nf_newstate(size_t limit, uintptr_t handle, int unsafe_libs);
 void nf_close(lua_State *L);
 
-int nf_pcall(lua_State *L, int nargs, int nresults, int apply);
-int nf_pcallref(lua_State *L, int ref, int nargs, int nresults, int apply);
+int nf_pcall(lua_State *L, int nargs, int nresults, int flags);
+int nf_pcallref(lua_State *L, int ref, int nargs, int nresults, int flags);
 int nf_apply(lua_State *L);
 int nf_load(lua_State *L, const char *code, size_t len, const char *chunk);
 

@@ -49,11 +49,18 @@ func (s *State) sync() {
 
 // startLazy enters lazy mode for thread L from what C recorded (ktop, cache).
 func (v *vm) startLazy(L *C.lua_State) {
-	v.lz = lazyState{on: true, L: L, ktop: int(v.x.ktop), cbase: int(v.x.cbase), ncache: int(v.x.ncache)}
+	// Field by field: a composite literal would be built on the stack and copied.
+	x, lz := v.x, &v.lz
+	lz.on = true
+	lz.L = L
+	lz.ktop = int(x.ktop)
+	lz.npend = 0
+	lz.cbase = int(x.cbase)
+	lz.ncache = int(x.ncache)
 }
 
 // handOff prepares a call on s: pending state is passed to C to apply in the same crossing.
-// It reports whether C must apply it.
+// It returns NF_APPLY when C must apply it.
 func (s *State) handOff() C.int {
 	v := s.vm
 	if !v.lz.on {
@@ -67,7 +74,7 @@ func (s *State) handOff() C.int {
 	v.x.ktop = C.int(v.lz.ktop)
 	v.x.npend = C.int(v.lz.npend)
 	v.lz.npend = 0
-	return 1
+	return C.NF_APPLY
 }
 
 // lazyFor reports whether s is the thread in lazy mode.

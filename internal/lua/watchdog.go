@@ -32,29 +32,29 @@ type watchdog struct {
 
 func (v *vm) seqp() *uint64      { return (*uint64)(unsafe.Pointer(&v.x.seq)) }
 func (v *vm) budgetp() *int64    { return (*int64)(unsafe.Pointer(&v.x.budget_ns)) }
-func (v *vm) fireSeqp() *uint64  { return (*uint64)(unsafe.Pointer(&v.x.fire_seq)) }
-func (v *vm) timedOut() bool     { return atomic.LoadUint64(v.fireSeqp()) == v.seq }
 func (v *vm) armedBudget() int64 { return atomic.LoadInt64(v.budgetp()) }
 
 // enter starts a call. It arms the watchdog when budget > 0 and no outer call armed it, and
-// reports whether it did.
-func (v *vm) enter(budget time.Duration) bool {
+// then returns NF_ARMED for the C call, which marks the call running in x.seq (nf_call_begin);
+// v.seq mirrors that counter. Nothing here is an atomic read-modify-write or a sequentially
+// consistent store: those cost more than the rest of a short call.
+func (v *vm) enter(budget time.Duration) C.int {
 	if v.closed {
 		panic("lua: call on a closed State")
 	}
 	v.depth++
 	if budget <= 0 || v.armedDepth != 0 {
-		return false
+		return 0
 	}
 	v.armedDepth = v.depth
-	v.pausedFor.Store(0)
+	if v.pausedFor.Load() != 0 {
+		v.pausedFor.Store(0)
+	}
 	if budget != v.lastBudget {
 		v.lastBudget = budget
 		atomic.StoreInt64(v.budgetp(), int64(budget))
 	}
-	// One store per call edge: seq is odd while a watched call runs.
-	v.seq++
-	atomic.StoreUint64(v.seqp(), v.seq)
+	v.seq++ // odd: the value C stores as the call starts
 	if v.wd == nil {
 		v.startWatchdog()
 	} else if v.wd.park.Load() {
@@ -63,22 +63,18 @@ func (v *vm) enter(budget time.Duration) bool {
 		default:
 		}
 	}
-	return true
+	return C.NF_ARMED
 }
 
-// leave ends a call started by enter.
-func (v *vm) leave(armed, timedOut bool) {
+// leave ends a call started by enter. C already marked it ended and removed the hook of a
+// call that timed out (nf_call_end).
+func (v *vm) leave(armed C.int) {
 	v.depth--
-	if !armed {
+	if armed == 0 {
 		return
 	}
 	v.armedDepth = 0
 	v.seq++
-	atomic.StoreUint64(v.seqp(), v.seq)
-	if timedOut {
-		// Remove the hook now rather than at the next call's first instruction.
-		C.nf_watchdog_clear(v.x)
-	}
 }
 
 // paused is how much of the running call's time went into Unbudgeted waits up to now.
@@ -173,14 +169,21 @@ func (v *vm) watch(w *watchdog) {
 				timer.Reset(period(budget))
 				continue
 			}
-			// Long idle: sleep until a call starts instead of polling.
+			// Long idle: sleep until a call starts instead of polling. The call's start is a
+			// plain store on the Lua thread, so a wake can be missed in a race of a few
+			// nanoseconds; the sleep is bounded so such a call is still caught, one budget late
+			// at worst.
 			w.park.Store(true)
 			if atomic.LoadUint64(v.seqp())&1 == 0 {
+				nap := time.NewTimer(max(budget, 10*time.Millisecond))
 				select {
 				case <-w.stop:
+					nap.Stop()
 					return
 				case <-w.wake:
+				case <-nap.C:
 				}
+				nap.Stop()
 			}
 			w.park.Store(false)
 			idle = 0
