@@ -273,6 +273,19 @@ func (r *resolver) root(p *Plan, name, key string, want scripthost.Kind) *Info {
 // IsBuiltinMap reports whether name is a map every server has without a package.
 func IsBuiltinMap(name string) bool { return slices.Contains(BuiltinMaps, name) }
 
+// builtinMapAssets are the levels of the built-in maps in the built-in asset pack, whose
+// DefaultAssetPack.toml maps TestingMap, BlankMap, OceanMap and EmptyMap.
+var builtinMapAssets = map[string]string{
+	"default-blank-map":   BuiltinAssetPack + "::BlankMap",
+	"default-empty-map":   BuiltinAssetPack + "::EmptyMap",
+	"default-ocean-map":   BuiltinAssetPack + "::OceanMap",
+	"default-testing-map": BuiltinAssetPack + "::TestingMap",
+}
+
+// BuiltinMapAsset returns the level ("nanos-world::BlankMap") of a built-in map, or "" when
+// name is not one.
+func BuiltinMapAsset(name string) string { return builtinMapAssets[name] }
+
 func (p *Plan) resolveMap(name string, r *resolver) {
 	if name == "" {
 		return

@@ -451,3 +451,17 @@ func TestResolveMissingLists(t *testing.T) {
 		t.Errorf("MissingAssets = %v, want %v", p.MissingAssets, want)
 	}
 }
+
+func TestBuiltinMapAsset(t *testing.T) {
+	for _, m := range BuiltinMaps {
+		a := BuiltinMapAsset(m)
+		if !strings.HasPrefix(a, BuiltinAssetPack+"::") || len(a) == len(BuiltinAssetPack)+2 {
+			t.Errorf("BuiltinMapAsset(%q) = %q, want a level of the %s pack", m, a, BuiltinAssetPack)
+		}
+	}
+	for _, n := range []string{"", "my-map", "nanos-world::BlankMap"} {
+		if a := BuiltinMapAsset(n); a != "" {
+			t.Errorf("BuiltinMapAsset(%q) = %q, want \"\" for a name that is no built-in map", n, a)
+		}
+	}
+}

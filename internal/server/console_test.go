@@ -336,8 +336,13 @@ func TestChangeMapFromScript(t *testing.T) {
 	if got := ts.host.since(n); !slices.Equal(got, want) {
 		t.Errorf("calls = %q, want %q", got, want)
 	}
+	// An old-style asset reference names a level, not a package: accepted as it is.
+	calls, out := ts.exec(`map nanos-world::TestingMap`)
+	if !slices.Contains(calls, "fire Server ChangeMap dunes nanos-world::TestingMap") || ts.Info().Map != "nanos-world::TestingMap" {
+		t.Errorf("map to an asset reference: calls %q, map %q\n%s", calls, ts.Info().Map, out)
+	}
 	// The next restart is a plain one: the map change was carried out once.
-	calls, _ := ts.exec("restart")
+	calls, _ = ts.exec("restart")
 	if slices.ContainsFunc(calls, func(c string) bool { return strings.Contains(c, "ChangeMap") }) {
 		t.Errorf("a later restart fired ChangeMap again: %q", calls)
 	}
@@ -376,9 +381,15 @@ func TestDetails(t *testing.T) {
 	if d.MapAsset != info.MapAsset || d.Compression != 6 || d.Announced {
 		t.Errorf("Details() = %+v, want map asset %q, compression 6, not announced", d, info.MapAsset)
 	}
-	ts.exec("map default-ocean-map")
-	if d := ds.Details(); d.MapAsset != "" {
-		t.Errorf("with a built-in map and no map package, MapAsset = %q, want \"\" (the host falls back to the map name)", d.MapAsset)
+	for _, m := range []struct{ name, asset string }{
+		{"default-ocean-map", "nanos-world::OceanMap"},
+		{"default-testing-map", "nanos-world::TestingMap"},
+		{"my-pack::Harbour", "my-pack::Harbour"},
+	} {
+		ts.exec("map " + m.name)
+		if d := ds.Details(); d.MapAsset != m.asset {
+			t.Errorf("map %s: MapAsset = %q, want %q", m.name, d.MapAsset, m.asset)
+		}
 	}
 }
 

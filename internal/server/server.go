@@ -567,7 +567,8 @@ func (s *Server) Stop() { s.stopReq = true }
 // Restart asks the server to reload everything at the end of the current tick.
 func (s *Server) Restart() { s.restartReq = true }
 
-// ChangeMap changes the map package (console "map", Server.ChangeMap): it checks mapPath,
+// ChangeMap changes the map package (console "map", Server.ChangeMap): it checks mapPath (a
+// map package, a built-in map, or an old-style asset reference "pack::level"),
 // writes it as this run's map and asks for a restart at the end of the tick, which fires
 // Server "ChangeMap"(old_map, new_map) then Server "Restart" before loading every package in
 // the new map. A map that does not exist or a package that is not a map is an error, and
@@ -576,7 +577,9 @@ func (s *Server) ChangeMap(mapPath string) error {
 	if mapPath == "" {
 		return errors.New("map not changed: no map package name given")
 	}
-	if !packages.IsBuiltinMap(mapPath) {
+	// An asset reference ("nanos-world::TestingMap") is what scripts older than map packages
+	// pass: it names a level, no package to check.
+	if !packages.IsBuiltinMap(mapPath) && !strings.Contains(mapPath, "::") {
 		info, err := s.src.Package(mapPath)
 		if err != nil {
 			return fmt.Errorf("map not changed: %w", err)
@@ -600,15 +603,22 @@ func (s *Server) ChangeMap(mapPath string) error {
 }
 
 // Details reports what scripts read with Server.GetMapAsset, Server.GetCompressionLevel and
-// Server.IsAnnounced: the loaded map package's map_asset ("" when no map package is loaded)
-// and Config.toml's compression and announce.
+// Server.IsAnnounced: the loaded map package's map_asset (a built-in map's level, or the
+// setting itself when it is an old-style asset reference) and Config.toml's compression and
+// announce.
 func (s *Server) Details() scripthost.ServerDetails {
 	d := scripthost.ServerDetails{
 		Compression: s.cfg.Optimization.Compression,
 		Announced:   s.cfg.Discover.Announce,
 	}
-	if s.plan != nil && s.plan.Map != nil {
+	switch m := s.cfg.Game.Map; {
+	case s.plan != nil && s.plan.Map != nil:
 		d.MapAsset = s.plan.Map.MapAsset
+	case packages.IsBuiltinMap(m):
+		d.MapAsset = packages.BuiltinMapAsset(m)
+	case strings.Contains(m, "::"):
+		// An old-style map setting is the level itself.
+		d.MapAsset = m
 	}
 	return d
 }
