@@ -54,7 +54,7 @@ func New(svc *core.Service, opt Options, fallback http.Handler) *Handler {
 	cfg := huma.DefaultConfig("Nanoforge Store API", "1.0.0")
 	cfg.CreateHooks = nil // no $schema links in bodies: clients compare shapes with nanos world's
 	cfg.OpenAPIPath = "/api/openapi"
-	cfg.DocsPath = "/api/docs"
+	cfg.DocsPath = "" // served by serveDocs: no JavaScript or CDN needed
 	cfg.SchemasPath = "/api/schemas"
 	cfg.Info.Description = "The Nanoforge Store: packages and asset packs for nanos world style servers. " +
 		"Authenticate with `Authorization: Token <personal access token>` (Bearer is accepted too). " +
@@ -66,6 +66,7 @@ func New(svc *core.Service, opt Options, fallback http.Handler) *Handler {
 	h.api = humago.New(h.mux, cfg)
 	h.register()
 	h.registerRaw()
+	h.mux.HandleFunc("GET /api/docs", h.serveDocs)
 	if fallback != nil {
 		h.mux.Handle("/", fallback)
 	}

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"html"
 	"io"
 	"mime/multipart"
 	"net/http"
@@ -393,8 +394,28 @@ func TestUploadContractAndDownload(t *testing.T) {
 	if resp, body := w.do(t, "", "GET", "/api/healthz", nil, ""); resp.StatusCode != 200 || !strings.Contains(string(body), `"ok"`) {
 		t.Fatalf("healthz: %d %s", resp.StatusCode, body)
 	}
-	if resp, _ := w.do(t, "", "GET", "/api/docs", nil, ""); resp.StatusCode != 200 {
-		t.Fatalf("docs: %d", resp.StatusCode)
+	// The docs page lists every operation of the description, server-rendered (no script, no CDN).
+	var spec struct {
+		Paths map[string]map[string]struct {
+			OperationID string `json:"operationId"`
+		} `json:"paths"`
+	}
+	json.Unmarshal(body, &spec)
+	resp, docs := w.do(t, "", "GET", "/api/docs", nil, "")
+	if resp.StatusCode != 200 || strings.Contains(string(docs), "<script") || strings.Contains(string(docs), "https://") {
+		t.Fatalf("docs: %d, must be self-contained", resp.StatusCode)
+	}
+	ops := 0
+	for path, methods := range spec.Paths {
+		for method, op := range methods {
+			ops++
+			if !strings.Contains(string(docs), `id="op-`+op.OperationID+`"`) || !strings.Contains(string(docs), "<code>"+html.EscapeString(path)+"</code>") {
+				t.Errorf("docs page lacks %s %s (%s)", method, path, op.OperationID)
+			}
+		}
+	}
+	if ops < 30 {
+		t.Fatalf("only %d operations in the description", ops)
 	}
 	if _, body := w.do(t, "", "GET", "/some/page", nil, ""); string(body) != "web ui" {
 		t.Fatalf("fallback: %s", body)
