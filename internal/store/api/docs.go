@@ -14,9 +14,9 @@ import (
 
 type docOp struct {
 	Method, Path, Summary, Description, ID string
-	Params                                  []docParam
-	Body                                    []string // request media types
-	Secured                                 bool
+	Params                                 []docParam
+	Body                                   []string // request media types
+	Secured                                bool
 }
 
 type docParam struct {
