@@ -145,7 +145,7 @@ Console.Log("bad map: " .. tostring(ok) .. " " .. tostring(err))`
 		t.Errorf("Server.ChangeMap with an unknown map should raise 'map not changed'; output:\n%s", got)
 	}
 	order := []string{
-		"map asset ''",
+		"map asset 'nanos-world::BlankMap'", // the built-in default-blank-map
 		"Changing map to 'isle'",
 		"event ChangeMap default-blank-map -> isle",
 		"event Restart",
