@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"text/tabwriter"
@@ -79,25 +80,81 @@ func bindFlags(fs *flag.FlagSet) func() (Config, error) {
 		signup = s
 		return nil
 	})
-	fs.IntVar(&c.RateLimit, "rate-limit", atoiEnv("NANOFORGE_STORE_RATE_LIMIT", 600), "API requests per client per minute, 0 for none (NANOFORGE_STORE_RATE_LIMIT)")
-	fs.Int64Var(&c.Core.MaxUploadSize, "max-upload", int64(atoiEnv("NANOFORGE_STORE_MAX_UPLOAD", 512<<20)), "largest accepted zip in bytes (NANOFORGE_STORE_MAX_UPLOAD)")
-	fs.Int64Var(&c.Core.Zip.MaxTotalSize, "max-unpacked", int64(atoiEnv("NANOFORGE_STORE_MAX_UNPACKED", 4<<30)), "largest unpacked release in bytes (NANOFORGE_STORE_MAX_UNPACKED)")
-	fs.IntVar(&c.Core.Zip.MaxEntries, "max-entries", atoiEnv("NANOFORGE_STORE_MAX_ENTRIES", 20000), "most entries in a release zip (NANOFORGE_STORE_MAX_ENTRIES)")
+	var errs []error
+	// number binds an integer flag with an environment default; sizes also take K, M, G, T
+	// suffixes (powers of 1024: 512M, 4G). A malformed value is reported, never ignored.
+	number := func(dst *int64, name, envName string, def int64, size bool, usage string) {
+		*dst = def
+		if v := os.Getenv(envName); v != "" {
+			n, err := parseNumber(v, size)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("environment variable %s: %w", envName, err))
+			}
+			*dst = n
+		}
+		fs.Func(name, fmt.Sprintf("%s (%s, default %s)", usage, envName, formatNumber(def, size)), func(v string) error {
+			n, err := parseNumber(v, size)
+			*dst = n
+			return err
+		})
+	}
+	var rate, entries int64
+	number(&rate, "rate-limit", "NANOFORGE_STORE_RATE_LIMIT", 600, false, "API requests per client per minute, 0 for none")
+	number(&c.Core.MaxUploadSize, "max-upload", "NANOFORGE_STORE_MAX_UPLOAD", 512<<20, true, "largest accepted zip")
+	number(&c.Core.Zip.MaxTotalSize, "max-unpacked", "NANOFORGE_STORE_MAX_UNPACKED", 4<<30, true, "largest unpacked release")
+	number(&c.Core.Zip.MaxEntrySize, "max-entry-size", "NANOFORGE_STORE_MAX_ENTRY_SIZE", 1<<30, true, "largest unpacked file in a release")
+	number(&entries, "max-entries", "NANOFORGE_STORE_MAX_ENTRIES", 20000, false, "most entries (files and folders) in a release zip")
+	number(&c.Core.Zip.MaxRatio, "max-ratio", "NANOFORGE_STORE_MAX_RATIO", 200, false, "unpacked/packed ratio above which an entry is refused as a zip bomb")
 	return func() (Config, error) {
 		on, err := parseOnOff(signup)
 		c.Signup = on
-		return *c, err
+		c.RateLimit, c.Core.Zip.MaxEntries = int(rate), int(entries)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		return *c, errors.Join(errs...)
 	}
 }
 
-func atoiEnv(name string, def int) int {
-	var n int
-	if v := os.Getenv(name); v != "" {
-		if _, err := fmt.Sscan(v, &n); err == nil {
-			return n
+// parseNumber reads a non-negative integer; with size, an optional K, M, G or T suffix
+// (with or without "iB"/"B") multiplies by powers of 1024.
+func parseNumber(v string, size bool) (int64, error) {
+	s := strings.TrimSpace(v)
+	mult := int64(1)
+	if size {
+		u := strings.ToUpper(s)
+		u = strings.TrimSuffix(strings.TrimSuffix(u, "B"), "I")
+		for i, suf := range []string{"K", "M", "G", "T"} {
+			if strings.HasSuffix(u, suf) {
+				mult = 1 << (10 * (i + 1))
+				u = strings.TrimSuffix(u, suf)
+				break
+			}
+		}
+		s = strings.TrimSpace(u)
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 || n > (1<<62)/mult {
+		if size {
+			return 0, fmt.Errorf("%q is not a size: write bytes or a number with K, M, G or T (512M, 4G)", v)
+		}
+		return 0, fmt.Errorf("%q is not a whole number of 0 or more", v)
+	}
+	return n * mult, nil
+}
+
+func formatNumber(n int64, size bool) string {
+	if size {
+		for _, u := range []struct {
+			s string
+			m int64
+		}{{"T", 1 << 40}, {"G", 1 << 30}, {"M", 1 << 20}, {"K", 1 << 10}} {
+			if n >= u.m && n%u.m == 0 {
+				return strconv.FormatInt(n/u.m, 10) + u.s
+			}
 		}
 	}
-	return def
+	return strconv.FormatInt(n, 10)
 }
 
 func parseOnOff(s string) (bool, error) {

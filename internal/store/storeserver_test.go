@@ -195,3 +195,48 @@ func TestFlagsReadEnvironment(t *testing.T) {
 		t.Fatalf("flags over environment: %+v", c)
 	}
 }
+
+func TestLimitFlags(t *testing.T) {
+	t.Setenv("NANOFORGE_STORE_MAX_UPLOAD", "64M")
+	t.Setenv("NANOFORGE_STORE_MAX_RATIO", "50")
+	fs := flag.NewFlagSet("t", flag.ContinueOnError)
+	final := bindFlags(fs)
+	if err := fs.Parse([]string{"--max-unpacked", "2GiB", "--max-entry-size", "1048576", "--max-entries", "10"}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := final()
+	if err != nil {
+		t.Fatal(err)
+	}
+	z := c.Core.Zip
+	if c.Core.MaxUploadSize != 64<<20 || z.MaxTotalSize != 2<<30 || z.MaxEntrySize != 1<<20 || z.MaxEntries != 10 || z.MaxRatio != 50 || c.RateLimit != 600 {
+		t.Fatalf("limits: upload %d, %+v, rate %d", c.Core.MaxUploadSize, z, c.RateLimit)
+	}
+	// Malformed values are reported with the variable's or flag's name, never silently replaced.
+	t.Setenv("NANOFORGE_STORE_MAX_UPLOAD", "lots")
+	fs = flag.NewFlagSet("t", flag.ContinueOnError)
+	final = bindFlags(fs)
+	fs.Parse(nil)
+	if _, err := final(); err == nil || !strings.Contains(err.Error(), "NANOFORGE_STORE_MAX_UPLOAD") {
+		t.Fatalf("malformed environment value: %v", err)
+	}
+	t.Setenv("NANOFORGE_STORE_MAX_UPLOAD", "")
+	fs = flag.NewFlagSet("t", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	bindFlags(fs)
+	if err := fs.Parse([]string{"--max-ratio", "-3"}); err == nil || !strings.Contains(err.Error(), "max-ratio") {
+		t.Fatalf("negative ratio: %v", err)
+	}
+	for _, c := range []struct {
+		in   string
+		size bool
+		want int64
+		ok   bool
+	}{{"0", true, 0, true}, {"512", true, 512, true}, {"4k", true, 4096, true}, {"3 MB", true, 3 << 20, true}, {"1T", true, 1 << 40, true},
+		{"1.5G", true, 0, false}, {"G", true, 0, false}, {"12M", false, 0, false}, {"-1", false, 0, false}, {"99999999999999999999", false, 0, false}} {
+		n, err := parseNumber(c.in, c.size)
+		if (err == nil) != c.ok || c.ok && n != c.want {
+			t.Errorf("parseNumber(%q, %v) = %d, %v; want %d ok=%v", c.in, c.size, n, err, c.want, c.ok)
+		}
+	}
+}
