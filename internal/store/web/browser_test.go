@@ -186,7 +186,11 @@ func TestBrowserPublishFlow(t *testing.T) {
 	shot(t, ctx, dir, "team")
 
 	// Create a resource by uploading its first release, as a draft.
-	load("open create form", 200, chromedp.Navigate(base+"/new"))
+	// The team page links to the create form with the team chosen.
+	load("open create form", 200, chromedp.Click(css(`main a[href="/new?team=drift-crew"]`)))
+	if v, err := chromedp.Run(ctx, chromedp.Value(css("#team"))); err != nil || v != "drift-crew" {
+		t.Fatalf("create form from the team page has team %q (%v), want drift-crew", v, err)
+	}
 	step("fill create form",
 		chromedp.SendKeys(css("#name"), "drift-king"),
 		chromedp.SetUploadFiles(css("#file"), []string{zipPath}),
@@ -225,6 +229,9 @@ func TestBrowserPublishFlow(t *testing.T) {
 	}
 	if v, _ := chromedp.Run(ctx, chromedp.Text(css("#install-cmd"))); v != "nanoforge --cli install package drift-king" {
 		t.Fatalf("install command %q", v)
+	}
+	if m := text(".res-head .meta"); !strings.Contains(m, "by Drift Crew") {
+		t.Fatalf("the resource belongs to %q, want the team chosen on the create form (Drift Crew)", m)
 	}
 	shot(t, ctx, dir, "resource")
 
