@@ -581,3 +581,44 @@ Console.Log("busy entry file finished")
 		t.Errorf("the script limits reached Config.toml, whose layout must stay nanos world's:\n%s", cfg)
 	}
 }
+
+func TestConsoleMapAndRestartReachTheScripts(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	packagestest.MustWrite(t, dir,
+		packagestest.Spec{Name: "listener", Server: `
+Server.Subscribe("ChangeMap", function(old, new) Console.Log("heard ChangeMap " .. old .. " -> " .. new) end)
+Server.Subscribe("Restart", function() Console.Log("heard Restart") end)
+Package.Subscribe("Unload", function() Console.Log("listener unloading") end)
+`},
+		packagestest.Spec{Name: "isle", Kind: manifest.KindMap})
+	p := start(t, dir, "--packages", "listener")
+	p.waitOutput("Server started")
+	p.send("map isle")
+	p.waitOutput("Reloaded 2 packages")
+	p.send("restart")
+	// The second reload's line: a stop typed before it would win over the restart.
+	for deadline := time.Now().Add(waitLimit); strings.Count(p.stdout.String(), "Reloaded 2 packages") < 2; {
+		if time.Now().After(deadline) {
+			t.Fatalf("the restart did not finish within %s:\n%s", waitLimit, p.stdout)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	p.stopByConsole()
+	out := p.stdout.String()
+	order := []string{
+		"heard ChangeMap default-blank-map -> isle", "heard Restart", "listener unloading", "Package 'isle' loaded.",
+		"Restarting server...", "heard Restart", "listener unloading",
+	}
+	at := 0
+	for _, want := range order {
+		i := strings.Index(out[at:], want)
+		if i < 0 {
+			t.Fatalf("output lacks %q after position %d (want, in order, %q):\n%s", want, at, order, out)
+		}
+		at += i + len(want)
+	}
+	if n := strings.Count(out, "heard ChangeMap"); n != 1 {
+		t.Errorf("ChangeMap heard %d times, want once (the plain restart has no map change):\n%s", n, out)
+	}
+}
