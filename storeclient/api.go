@@ -295,9 +295,21 @@ type SearchResult struct {
 // the description so that either shape decodes.
 type SearchItem struct {
 	StoreItem
-	Kind             Kind   `json:"kind"`
-	Type             string `json:"type"`
-	ShortDescription string `json:"short_description"`
+	Kind             Kind     `json:"kind"`
+	Type             string   `json:"type"`
+	ShortDescription string   `json:"short_description"`
+	Latest           *Release `json:"latest_release"`
+}
+
+// Version returns the newest published version the hit carries in either shape, or "".
+func (s *SearchItem) Version() string {
+	if s.Latest != nil && s.Latest.Version != "" {
+		return s.Latest.Version
+	}
+	if s.LatestRelease != nil {
+		return s.LatestRelease.Version
+	}
+	return ""
 }
 
 // Description returns whichever short description the hit carries.

@@ -249,14 +249,21 @@ func TestSearchQueryEncoding(t *testing.T) {
 		if got := r.URL.Query().Encode(); got != "kind=packages&page=2&per_page=5&q=battle+royale&sort=downloads" {
 			t.Errorf("query %s", got)
 		}
-		io.WriteString(w, `{"items":[{"name":"br","title":"BR","kind":"packages","short_description":"last one standing"}],"total":1,"page":2,"per_page":5}`)
+		io.WriteString(w, `{"items":[{"name":"br","title":"BR","kind":"packages","short_description":"last one standing","latest_release":{"version":"1.4.0"}},`+
+			`{"name":"old","title":"Old","type":"package","latestRelease":{"version":"0.9.0"}},{"name":"none","kind":"assets"}],"total":3,"page":2,"per_page":5}`)
 	}), "")
 	res, err := c.Search(context.Background(), SearchQuery{Q: "battle royale", Kind: Packages, Sort: "downloads", Page: 2, PerPage: 5})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Total != 1 || res.Items[0].Name != "br" || res.Items[0].Description() != "last one standing" {
+	if res.Total != 3 || len(res.Items) != 3 || res.Items[0].Name != "br" || res.Items[0].Description() != "last one standing" {
 		t.Fatalf("result %+v", res)
+	}
+	// The newest version is found in the API's shape and in the listing shape.
+	for i, want := range []string{"1.4.0", "0.9.0", ""} {
+		if got := res.Items[i].Version(); got != want {
+			t.Errorf("item %s: Version() = %q, want %q", res.Items[i].Name, got, want)
+		}
 	}
 }
 

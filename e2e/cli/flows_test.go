@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -169,6 +170,10 @@ func TestPinnedYankedAndChannels(t *testing.T) {
 	r = mustOK(t, runCLI(t, server, "search", name))
 	if !strings.Contains(r.stdout, name) {
 		t.Errorf("search did not find %s:\n%s", name, r)
+	}
+	// ... with its newest stable version (1.1.0 is yanked).
+	if !regexp.MustCompile(`(?m)^package\s+` + regexp.QuoteMeta(name) + `\s+1\.0\.0\s`).MatchString(r.stdout) {
+		t.Errorf("search does not show %s's newest version 1.0.0:\n%s", name, r.stdout)
 	}
 }
 

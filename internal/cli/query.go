@@ -275,10 +275,7 @@ func (s *session) search(ctx context.Context, cmd *Command) error {
 		if kind == "" {
 			kind, _ = storeclient.ParseKind(it.Type)
 		}
-		version := "-"
-		if it.LatestRelease != nil {
-			version = orDash(it.LatestRelease.Version)
-		}
+		version := orDash(it.Version())
 		title := it.Title
 		if d := it.Description(); d != "" {
 			title += " — " + d
