@@ -31,7 +31,7 @@ var helpFlags = [][2]string{
 	{"--yes", "answer every question with its default"},
 	{"--title, --author, --type", "values for add, instead of the prompts"},
 	{"--changelog TEXT, --changelog-file PATH", "changelog for upload, instead of the prompt"},
-	{"--publish", "publish the uploaded release at once (the token needs the publish scope)"},
+	{"--publish", "publish the uploaded release at once (needs the admin or owner role in the team)"},
 	{"NAME@1.2.3", "install or update exactly that version"},
 }
 

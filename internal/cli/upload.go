@@ -169,7 +169,7 @@ func (s *session) upload(ctx context.Context, cmd *Command) error {
 	}
 	s.infof("Uploaded %s %s %s as a draft: review and publish it at %s", cmd.Kind.Singular(), name, res.Version, page)
 	if o.Publish {
-		s.warnf("--publish was given but the Store kept the release as a draft: the token needs the publish scope")
+		s.warnf("--publish was given but the Store kept the release as a draft: publish it on the Store page above (publishing needs the admin or owner role in the team)")
 	}
 	return nil
 }

@@ -5,7 +5,7 @@
 #   INPUT_FOLDER      folder holding Package.toml or Assets.toml, relative to GITHUB_WORKSPACE
 #                     (or the current folder); empty for the root
 #   INPUT_NAME        the resource name on the Store (required)
-#   INPUT_TOKEN       Store token with the upload scope (required)
+#   INPUT_TOKEN       Store token with the publish scope (required)
 #   INPUT_STORE_URL   Store address (default: $NANOFORGE_STORE_URL, then the CLI's default)
 #   INPUT_PUBLISH     "true" to publish at once instead of leaving a draft
 #   INPUT_CHANNEL     stable, beta, alpha or private (default: the Store's, stable)
