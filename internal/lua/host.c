@@ -395,14 +395,8 @@ static void nf_fill_results(lua_State *L, nf_state *x, int st, int nresults) {
 	nf_fill(L, x, lua_gettop(L) - n + 1, n);
 }
 
-// nf_apply makes the stack what Go believes it is: top at ktop, then the pending pushes.
-int nf_apply(lua_State *L) {
-	nf_state *x = nf_x(L);
-	x->apply = 0;
-	lua_settop(L, x->ktop);
-	int n = x->npend;
-	x->npend = 0;
-	if (n > 0 && !lua_checkstack(L, n)) return 0;
+// nf_push_pend pushes the n pending values; the stack has room for them.
+static inline void nf_push_pend(lua_State *L, nf_state *x, int n) {
 	for (int k = 0; k < n; k++) {
 		nf_val *v = &x->pend[k];
 		switch (v->t) {
@@ -417,6 +411,17 @@ int nf_apply(lua_State *L) {
 			lua_pushnil(L);
 		}
 	}
+}
+
+// nf_apply makes the stack what Go believes it is: top at ktop, then the pending pushes.
+int nf_apply(lua_State *L) {
+	nf_state *x = nf_x(L);
+	x->apply = 0;
+	lua_settop(L, x->ktop);
+	int n = x->npend;
+	x->npend = 0;
+	if (n > 0 && !lua_checkstack(L, n)) return 0;
+	nf_push_pend(L, x, n);
 	return 1;
 }
 
@@ -452,7 +457,19 @@ static int nf_trampoline(lua_State *L) {
 	int n = nfGoCall(x->handle, id, L);
 	x->host = host;
 	if (n >= 0) {
-		if (x->apply && !nf_apply(L)) return luaL_error(L, "stack overflow pushing Go function results");
+		if (x->apply) {
+			// Common case: Go only read arguments and pushed scalars, so the stack is as
+			// the call found it, and Lua guarantees LUA_MINSTACK free slots to a C function.
+			// (Lazy pops leave the real top above ktop, hence both comparisons.)
+			if (x->ktop == top && lua_gettop(L) == top && x->npend <= LUA_MINSTACK) {
+				int np = x->npend;
+				x->apply = 0;
+				x->npend = 0;
+				nf_push_pend(L, x, np);
+			} else if (!nf_apply(L)) {
+				return luaL_error(L, "stack overflow pushing Go function results");
+			}
+		}
 		return n;
 	}
 	if (n == NF_ARGERR) return luaL_argerror(L, x->argerr, lua_tostring(L, -1));

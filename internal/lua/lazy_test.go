@@ -244,3 +244,33 @@ func TestLazyStackAcrossThreadsAndNesting(t *testing.T) {
 		t.Fatalf("got %v, want %s", got, want)
 	}
 }
+
+// TestTrampolineResultsAfterRealPushesAndLazyPops: a Go function that pushes for real, makes a
+// nested call (lazy again afterwards) and pops lazily below the real top must still return
+// exactly the values Go believes are on top, not the leftovers of the real stack.
+func TestTrampolineResultsAfterRealPushesAndLazyPops(t *testing.T) {
+	s := newState(t, Options{})
+	if err := s.DoString("function twice(x) return x * 2 end", "t.lua"); err != nil {
+		t.Fatal(err)
+	}
+	s.Register("mixed", func(s *State) (int, error) {
+		a, _ := s.ToInteger(1)
+		s.PushString("junk") // real push: the stack grows above the arguments
+		if _, err := s.GetGlobal("twice"); err != nil {
+			return 0, err
+		}
+		s.PushInteger(a)
+		if err := s.Call(1, 1); err != nil { // lazy again, ktop above the entry top
+			return 0, err
+		}
+		r, _ := s.ToInteger(-1)
+		s.Pop(2) // lazy pops back down to the entry top; the real stack still holds both
+		s.PushInteger(r + 1)
+		s.PushBoolean(true)
+		return 2, nil
+	})
+	got := run(t, s, "local a, b, c = mixed(20) return a, b, c, select('#', mixed(1))")
+	if len(got) != 4 || got[0] != int64(41) || got[1] != true || got[2] != nil || got[3] != int64(2) {
+		t.Fatalf("mixed(20) = %v, want 41 true nil 2", got)
+	}
+}
