@@ -1,12 +1,14 @@
 package server
 
 import (
+	"log/slog"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/nanoforge/nanoforge/internal/packages/packagestest"
+	"github.com/nanoforge/nanoforge/internal/scripthost"
 )
 
 func TestTickOrder(t *testing.T) {
@@ -286,3 +288,23 @@ func BenchmarkStep(b *testing.B) {
 type discard struct{}
 
 func (discard) Write(p []byte) (int, error) { return len(p), nil }
+
+// BenchmarkSlowStep measures one tick of a server that cannot keep up (every tick over budget):
+// the rate-limited report keeps it close to BenchmarkStep instead of formatting and writing a
+// log line per tick.
+func BenchmarkSlowStep(b *testing.B) {
+	clock := newFakeClock()
+	host := &fakeHost{onTick: func(time.Duration) { clock.Advance(50 * time.Millisecond) }}
+	srv, err := New(Options{Dir: b.TempDir(), Output: discard{}, NoLogFile: true, Clock: clock,
+		NewHost: func(scripthost.Server, *slog.Logger) (scripthost.Host, error) { return host, nil }})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := srv.Start(); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		host.calls = host.calls[:0]
+		srv.Step()
+	}
+}
