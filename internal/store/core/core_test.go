@@ -546,6 +546,28 @@ func TestServerList(t *testing.T) {
 		if len(gs) != 1 || gs[0].Name != "Busy" {
 			t.Fatalf("stale server not expired: %+v", gs)
 		}
+		// One address lists at most MaxServersPerAddress servers; heartbeats of listed ones go on,
+		// and other addresses are not affected (10.0.0.1 is not a prefix match for 10.0.0.10).
+		for port := 1; port < MaxServersPerAddress; port++ {
+			if _, err := f.svc.Announce(ctx, GameServer{Address: fmt.Sprintf("127.0.0.1:%d", 9000+port), Name: "Many", MaxPlayers: 1}); err != nil {
+				t.Fatalf("server %d of one address: %v", port+1, err)
+			}
+		}
+		_, err = f.svc.Announce(ctx, GameServer{Address: "127.0.0.1:9999", Name: "One too many", MaxPlayers: 1})
+		wantStatus(t, err, http.StatusTooManyRequests)
+		if _, err := f.svc.Announce(ctx, GameServer{Address: "127.0.0.1:7778", Name: "Busy", Players: 8, MaxPlayers: 10}); err != nil {
+			t.Fatalf("heartbeat of a listed server: %v", err)
+		}
+		if _, err := f.svc.Announce(ctx, GameServer{Address: "127.0.0.10:7777", Name: "Neighbour", MaxPlayers: 1}); err != nil {
+			t.Fatalf("another address: %v", err)
+		}
+		for i := range MaxServersPerAddress {
+			if _, err := f.svc.Announce(ctx, GameServer{Address: fmt.Sprintf("[::1]:%d", 9000+i), Name: "Six", MaxPlayers: 1}); err != nil {
+				t.Fatalf("IPv6 server %d: %v", i, err)
+			}
+		}
+		_, err = f.svc.Announce(ctx, GameServer{Address: "[::1]:1", Name: "Six", MaxPlayers: 1})
+		wantStatus(t, err, http.StatusTooManyRequests)
 	})
 }
 

@@ -2,6 +2,8 @@ package core
 
 import (
 	"context"
+	"net"
+	"net/http"
 	"strings"
 	"time"
 	"unicode"
@@ -275,6 +277,21 @@ func (s *Service) Announce(ctx context.Context, g GameServer) (GameServer, error
 	}
 	now := s.now().Truncate(time.Millisecond)
 	g.LastSeen = now
+	// One machine may list a handful of servers (several ports), not flood the list.
+	if host, _, err := net.SplitHostPort(g.Address); err == nil {
+		var n int
+		prefix := host
+		if strings.HasPrefix(g.Address, "[") {
+			prefix = "[" + host + "]"
+		}
+		if err := s.db.Q().Row(ctx, `SELECT COUNT(*) FROM servers WHERE address LIKE ? ESCAPE '\' AND address <> ? AND last_seen >= ?`,
+			likeEscape(prefix)+":%", g.Address, db.Millis(now.Add(-s.cfg.ServerTTL))).Scan(&n); err != nil {
+			return g, err
+		}
+		if n >= MaxServersPerAddress {
+			return g, errf(http.StatusTooManyRequests, "address %s already lists %d servers, the most one address may; stop announcing one of them first", host, n)
+		}
+	}
 	_, err := s.db.Q().Exec(ctx, `INSERT INTO servers (address, name, description, players, max_players, map, game_mode, version, first_seen, last_seen)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (address) DO UPDATE SET name = excluded.name, description = excluded.description, players = excluded.players,
@@ -282,6 +299,9 @@ func (s *Service) Announce(ctx context.Context, g GameServer) (GameServer, error
 		g.Address, g.Name, g.Description, g.Players, g.MaxPlayers, g.Map, g.GameMode, g.Version, db.Millis(now), db.Millis(now))
 	return g, err
 }
+
+// MaxServersPerAddress is how many live servers one IP address may list.
+const MaxServersPerAddress = 16
 
 // Servers lists game servers heard from within the server TTL, most players first.
 func (s *Service) Servers(ctx context.Context) ([]GameServer, error) {
