@@ -170,7 +170,7 @@ type UploadRequest struct {
 	Changelog string
 	// Channel is Private, Beta, Alpha or Stable; empty lets the Store default to Stable.
 	Channel string
-	// Publish asks the Store to publish at once (needs the publish scope).
+	// Publish asks the Store to publish at once (needs the admin or owner role in the team).
 	Publish bool
 	// Progress, when set, is called with the number of archive bytes sent so far.
 	Progress func(sent int64)

@@ -310,11 +310,30 @@ func TestTokenErrors(t *testing.T) {
 	if r.code != 1 || strings.Count(strings.TrimSpace(r.stderr), "\n") != 0 || !strings.Contains(r.stderr, "401") || strings.Contains(r.stderr, "{") {
 		t.Fatalf("bad token: want one clear line with the Store's answer: %s", r)
 	}
-	// A read-only token may not upload.
+	// The token is checked before the archive is sent.
+	if strings.Contains(r.stdout, "Uploading") {
+		t.Errorf("the archive was sent with a bad token:\n%s", r)
+	}
+	// A read-only token may not upload, and is told which scope it lacks.
 	readOnly := account(t, "read")
 	r = runCLI(t, author, "upload", "package", name, "--token", readOnly, "--changelog", "x")
-	if r.code != 1 || !strings.Contains(r.stderr, "403") {
+	if r.code != 1 || !strings.Contains(r.stderr, "needs `publish`") || strings.Contains(r.stdout, "Uploading") {
 		t.Fatalf("read-only token: %s", r)
+	}
+	// The Store refuses it too when asked directly (the CLI's check is not the only guard).
+	f, err := os.CreateTemp(t.TempDir(), "*.zip")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cli.Pack(filepath.Join(author, "Packages", name), f, cli.DefaultPackLimits); err != nil {
+		t.Fatal(err)
+	}
+	size, _ := f.Seek(0, io.SeekCurrent)
+	f.Seek(0, io.SeekStart)
+	_, err = client(t, readOnly).Upload(context.Background(), storeclient.UploadRequest{Kind: storeclient.Packages, Name: name, File: f, Size: size})
+	f.Close()
+	if !storeclient.IsStatus(err, http.StatusForbidden) {
+		t.Fatalf("Store upload with a read-only token: %v", err)
 	}
 	// A token from the environment works like --token.
 	token := account(t)

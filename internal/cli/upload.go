@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"slices"
 	"strings"
 
 	"github.com/Masterminds/semver/v3"
@@ -123,6 +124,11 @@ func (s *session) upload(ctx context.Context, cmd *Command) error {
 	if err != nil {
 		return err
 	}
+	// Ask the Store about the token first: a bad one should fail before the changelog prompt
+	// and before an archive of hundreds of MiB is sent.
+	if err := checkUploadToken(ctx, client); err != nil {
+		return fmt.Errorf("uploading %s %s %s: %w", cmd.Kind.Singular(), name, version, err)
+	}
 	changelog, err := s.changelog(o)
 	if err != nil {
 		return err
@@ -170,6 +176,19 @@ func (s *session) upload(ctx context.Context, cmd *Command) error {
 	s.infof("Uploaded %s %s %s as a draft: review and publish it at %s", cmd.Kind.Singular(), name, res.Version, page)
 	if o.Publish {
 		s.warnf("--publish was given but the Store kept the release as a draft: publish it on the Store page above (publishing needs the admin or owner role in the team)")
+	}
+	return nil
+}
+
+// checkUploadToken makes sure the token is known to the Store and may upload.
+func checkUploadToken(ctx context.Context, c *storeclient.Client) error {
+	me, err := c.Me(ctx)
+	if err != nil {
+		return err
+	}
+	if len(me.Token.Scopes) > 0 && !slices.Contains(me.Token.Scopes, "publish") {
+		return fmt.Errorf("the token %q of %s has the scopes %s but uploading needs `publish`; create a token with the publish scope on the Store (account → tokens)",
+			me.Token.Label, me.Name, strings.Join(me.Token.Scopes, ", "))
 	}
 	return nil
 }
