@@ -133,6 +133,8 @@ func FuzzParseArgs(f *testing.F) {
 		"--max_tick_rate\n15\n--max_sync_rate=30\n--max_send_rate\n100000\n--max_file_transfer_rate\n-5",
 		"--port\n7777\n--query_port\n7777\n--ip\nlocalhost\n--description\n" + strings.Repeat("x", 300),
 		"--max_player\n10", "-port", "--", "x", "--help", "--save\n--port=99999999999999999999999",
+		"--script_budget_ms\n0\n--script_memory_mb=16\n--save",
+		"--script_budget_ms=-1", "--script_memory_mb\n99999999999999999999", "--script_budget_ms\n--script_memory_mb",
 	} {
 		f.Add(s)
 	}
@@ -158,6 +160,10 @@ func FuzzParseArgs(f *testing.F) {
 		}
 		checkInvariants(t, c)
 		requireStable(t, dir)
+		if r := a.Run; r.ScriptBudgetMS < 0 || r.ScriptBudgetMS > MaxScriptBudgetMS ||
+			r.ScriptMemoryMB != 0 && (r.ScriptMemoryMB < MinScriptMemoryMB || r.ScriptMemoryMB > MaxScriptMemoryMB) {
+			t.Errorf("script limits accepted out of range: budget %d ms, memory %d MiB", r.ScriptBudgetMS, r.ScriptMemoryMB)
+		}
 		if a.Save && (len(a.Overrides) > 0 || a.CustomSettings != nil) {
 			saved, err := Open(dir, nil, discardLogger())
 			if err != nil {
