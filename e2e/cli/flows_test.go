@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -340,6 +341,47 @@ func TestTokenErrors(t *testing.T) {
 	r = runCLIEnv(t, author, map[string]string{cli.TokenEnv: token}, "upload", "package", name, "--changelog", "x")
 	if r.code != 0 {
 		t.Fatalf("token from %s: %s", cli.TokenEnv, r)
+	}
+
+	// The token in Config.toml [general] is used when no other is given, and --token wins over it.
+	cfg := filepath.Join(author, "Config.toml")
+	data, err := os.ReadFile(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	withToken := regexp.MustCompile(`(?m)^(\s*token\s*=\s*)""`).ReplaceAll(data, []byte(`${1}"`+token+`"`))
+	if string(withToken) == string(data) {
+		t.Fatalf("no empty token key to fill in %s:\n%s", cfg, data)
+	}
+	if err := os.WriteFile(cfg, withToken, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	bump := func(v string) {
+		p := filepath.Join(author, "Packages", name, manifest.PackageFile)
+		b, _ := os.ReadFile(p)
+		b2 := regexp.MustCompile(`(?m)^(\s*version\s*=\s*)"[^"]*"`).ReplaceAll(b, []byte(`${1}"`+v+`"`))
+		if err := os.WriteFile(p, b2, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	bump("0.2.0")
+	if r := runCLI(t, author, "upload", "package", name, "--changelog", "x"); r.code != 0 {
+		t.Fatalf("token from Config.toml: %s", r)
+	}
+	bump("0.3.0")
+	if r := runCLI(t, author, "upload", "package", name, "--changelog", "x", "--token", "not-a-real-token"); r.code != 1 || !strings.Contains(r.stderr, "401") {
+		t.Fatalf("--token should win over Config.toml: %s", r)
+	}
+	res, err := client(t, token).Resource(context.Background(), storeclient.Packages, name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var versions []string
+	for _, rel := range res.Releases {
+		versions = append(versions, rel.Version)
+	}
+	if len(versions) != 2 || !slices.Contains(versions, "0.1.0") || !slices.Contains(versions, "0.2.0") {
+		t.Fatalf("releases on the Store = %v; want 0.1.0 (environment token) and 0.2.0 (Config.toml token)", versions)
 	}
 }
 
