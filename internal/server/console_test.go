@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -357,6 +358,21 @@ func TestChangeMapFromScript(t *testing.T) {
 	}
 	if got := ts.host.since(n); slices.Contains(got, "reset") || slices.ContainsFunc(got, func(c string) bool { return strings.HasPrefix(c, "fire Server") }) {
 		t.Errorf("map change and stop in one tick: calls %q, want a stop with neither restart nor its events", got)
+	}
+}
+
+func TestRestartGoesOnWhenAnEventCannotBeFired(t *testing.T) {
+	ts := newTestServer(t, []string{"--packages", "a"}, packagestest.Spec{Name: "a"})
+	if err := ts.Start(); err != nil {
+		t.Fatal(err)
+	}
+	ts.host.fireErr = errors.New("script: Fire on a closed host")
+	calls, out := ts.exec("restart")
+	if !strings.Contains(out, `ERROR firing Server "Restart": script: Fire on a closed host`) {
+		t.Errorf("the failure to fire Restart was not logged:\n%s", out)
+	}
+	if !slices.Contains(calls, "reset") || !slices.Equal(ts.Loaded(), []string{"a"}) {
+		t.Errorf("the restart did not go on: calls %q, loaded %v", calls, ts.Loaded())
 	}
 }
 

@@ -50,6 +50,8 @@ type fakeHost struct {
 	onTick func(delta time.Duration)
 	// runResult is what RunCode returns.
 	runResult string
+	// fireErr is what Fire returns.
+	fireErr error
 }
 
 func (h *fakeHost) rec(format string, a ...any) { h.calls = append(h.calls, fmt.Sprintf(format, a...)) }
@@ -103,7 +105,7 @@ func (h *fakeHost) Fire(class, event string, args ...any) (bool, error) {
 		line += fmt.Sprintf(" %v", a)
 	}
 	h.rec("%s", line)
-	return false, nil
+	return false, h.fireErr
 }
 func (h *fakeHost) Close() error { h.rec("close"); return nil }
 
