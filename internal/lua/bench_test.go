@@ -263,3 +263,13 @@ func BenchmarkCgoFloor(b *testing.B) {
 	}
 	b.ReportMetric(float64((threadCPU()-start).Nanoseconds())/float64(b.N), "cpu-ns/call")
 }
+
+// BenchmarkCgoCallbackFloor measures one empty call from C into Go on this machine, the floor
+// under BenchmarkLuaToGo (the Go runtime's own cost of entering Go from a C thread).
+func BenchmarkCgoCallbackFloor(b *testing.B) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	start := threadCPU()
+	cgoCallbackLoop(b.N)
+	b.ReportMetric(float64((threadCPU()-start).Nanoseconds())/float64(b.N), "cpu-ns/call")
+}

@@ -640,9 +640,20 @@ int nf_pcall(lua_State *L, int nargs, int nresults, int flags) {
 // nf_pcallref is nf_pcall of the function held in registry slot ref: one crossing per call.
 int nf_pcallref(lua_State *L, int ref, int nargs, int nresults, int flags) {
 	nf_state *x = nf_x(L);
-	if ((flags & NF_APPLY) && !nf_apply(L)) return -1;
-	if (!lua_checkstack(L, 2)) return -1;
-	int base = lua_gettop(L) - nargs;
+	int base;
+	if (flags & NF_APPLY) {
+		// The lazy stack's pending pushes (the arguments, usually) and the two slots below
+		// share one stack check; the top is reset only when Go popped lazily.
+		x->apply = 0;
+		int n = x->npend;
+		x->npend = 0;
+		if (lua_gettop(L) != x->ktop) lua_settop(L, x->ktop);
+		if (!lua_checkstack(L, n + 2)) return -1;
+		nf_push_pend(L, x, n);
+	} else if (!lua_checkstack(L, 2)) {
+		return -1;
+	}
+	base = lua_gettop(L) - nargs;
 	lua_pushcfunction(L, nf_msgh);
 	lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
 	lua_rotate(L, base + 1, 2);
@@ -926,3 +937,7 @@ int nf_has_tostring(lua_State *L, int idx) {
 void nf_gc_collect(lua_State *L) { lua_gc(L, LUA_GCCOLLECT); }
 
 void nf_nop(void) {}
+
+void nf_callback_loop(int64_t n) {
+	for (int64_t i = 0; i < n; i++) nfNopCallback();
+}

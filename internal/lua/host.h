@@ -114,5 +114,6 @@ void nf_setenv(lua_State *L, int fidx);
 int nf_has_tostring(lua_State *L, int idx);
 void nf_gc_collect(lua_State *L);
 void nf_nop(void);
+void nf_callback_loop(int64_t n);
 
 #endif

@@ -259,3 +259,10 @@ func freeC(p *C.char) { C.free(unsafe.Pointer(p)) }
 
 // cgoNop is one empty crossing into C: the floor under every call benchmark.
 func cgoNop() { C.nf_nop() }
+
+// cgoCallbackLoop makes n empty calls from C into Go (nfNopCallback): the floor under a call
+// from Lua to a Go function, which no binding can go below (benchmarks only).
+func cgoCallbackLoop(n int) { C.nf_callback_loop(C.int64_t(n)) }
+
+//export nfNopCallback
+func nfNopCallback() {}
