@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -25,7 +26,13 @@ func newScriptHost(srv scripthost.Server, log *slog.Logger) (scripthost.Host, er
 	var opts script.Options
 	if settings, ok := srv.(scriptSettings); ok {
 		opts.UnsafeLibs = settings.UnsafeLibs()
-		opts.Budget, opts.MemoryLimit = scriptLimits(settings.ScriptLimits())
+		budget, memory := settings.ScriptLimits()
+		opts.Budget, opts.MemoryLimit = scriptLimits(budget, memory)
+		if budget != script.DefaultBudget || memory != script.DefaultMemoryLimit {
+			// Limits other than the defaults are said once, so a log shows why a handler was
+			// interrupted sooner (or never).
+			log.Info(fmt.Sprintf("Script limits: watchdog %s, Lua memory cap %s", describeBudget(budget), describeMemory(memory)))
+		}
 		opts.AssetPacks = func() []lib.AssetPack {
 			var packs []lib.AssetPack
 			for _, m := range settings.AssetPackManifests() {
@@ -47,4 +54,18 @@ func scriptLimits(budget time.Duration, memory int64) (time.Duration, int64) {
 		memory = -1
 	}
 	return budget, memory
+}
+
+func describeBudget(d time.Duration) string {
+	if d == 0 {
+		return "off"
+	}
+	return d.String() + " per call"
+}
+
+func describeMemory(n int64) string {
+	if n == 0 {
+		return "off"
+	}
+	return fmt.Sprintf("%d MiB", n>>20)
 }

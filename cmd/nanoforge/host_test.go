@@ -85,6 +85,21 @@ func TestScriptLimitDefaultsMatchTheHost(t *testing.T) {
 	}
 }
 
+func TestScriptLimitsOtherThanTheDefaultsAreLogged(t *testing.T) {
+	const line = "Script limits:"
+	if out := startWithHost(t, nil, ""); strings.Contains(out, line) {
+		t.Errorf("default limits should not be logged:\n%s", out)
+	}
+	out := startWithHost(t, []string{"--script_budget_ms", "250", "--script_memory_mb", "0"}, "")
+	if want := "Script limits: watchdog 250ms per call, Lua memory cap off"; !strings.Contains(out, want) {
+		t.Errorf("output lacks %q:\n%s", want, out)
+	}
+	out = startWithHost(t, []string{"--script_budget_ms", "0", "--script_memory_mb", "64"}, "")
+	if want := "Script limits: watchdog off, Lua memory cap 64 MiB"; !strings.Contains(out, want) {
+		t.Errorf("output lacks %q:\n%s", want, out)
+	}
+}
+
 func TestScriptHostGetsBudgetFlag(t *testing.T) {
 	// The entry file runs for 300ms of CPU: past a 50ms budget, well within a 5s one.
 	const probe = `
