@@ -326,6 +326,12 @@ func (s *Server) applyPending() {
 		case "hotreload":
 			err = s.hotReloadRuntime(r.name)
 		case "reload all":
+			if s.stopReq || s.restartReq {
+				// The whole server restarts (or stops) at the end of this tick anyway: a
+				// second fresh state, and a second Restart event, would be for nothing.
+				s.log.Info("package reload all: skipped, the server restarts or stops at the end of this tick")
+				continue
+			}
 			s.restart("Reloading all packages...", s.loadedSelection())
 		}
 		if err != nil {

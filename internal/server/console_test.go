@@ -376,6 +376,26 @@ func TestRestartGoesOnWhenAnEventCannotBeFired(t *testing.T) {
 	}
 }
 
+func TestReloadAllAndRestartInOneTickRestartOnce(t *testing.T) {
+	ts := newTestServer(t, []string{"--packages", "a"}, packagestest.Spec{Name: "a"},
+		packagestest.Spec{Name: "isle", Kind: manifest.KindMap})
+	if err := ts.Start(); err != nil {
+		t.Fatal(err)
+	}
+	n := len(ts.host.calls)
+	ts.Submit("package reload all")
+	ts.Submit("map isle")
+	ts.Step()
+	want := []string{"input package reload all", "input map isle", "tick 33.333333ms",
+		"fire Server ChangeMap default-blank-map isle", "fire Server Restart", "reset", "load a", "load isle", "fireload a,isle"}
+	if got := ts.host.since(n); !slices.Equal(got, want) {
+		t.Errorf("calls = %q\nwant %q (one restart, one Restart event)", got, want)
+	}
+	if !strings.Contains(ts.out.String(), "package reload all: skipped") {
+		t.Errorf("the skipped reload was not said:\n%s", ts.out)
+	}
+}
+
 func TestDetails(t *testing.T) {
 	specs := []packagestest.Spec{{Name: "isle", Kind: manifest.KindMap}}
 	ts := newTestServer(t, []string{"--map", "isle", "--compression", "6", "--announce", "0"}, specs...)
