@@ -81,13 +81,18 @@ func (e *Env) defaults() {
 	}
 }
 
+// isTerminal reports whether v is a terminal. A character device is not enough: /dev/null is
+// one, and output sent there (cron jobs, services) must not get progress bars.
 func isTerminal(v any) bool {
 	f, ok := v.(*os.File)
 	if !ok {
 		return false
 	}
 	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	if err != nil || st.Mode()&os.ModeCharDevice == 0 {
+		return false
+	}
+	return isTTY(f)
 }
 
 // Run runs `nanoforge --cli ARGS...` and returns the exit status: 0 on success, 1 when a
