@@ -46,8 +46,46 @@ func runReference(b *testing.B, lua, path string) time.Duration {
 	return time.Duration(secs * float64(time.Second))
 }
 
-func BenchmarkWorkload(b *testing.B) {
+// luabenchDir is the folder of the research Lua benchmarks (NANOFORGE_LUABENCH, or the shared
+// research checkout next to the repository), or "" when it is absent.
+func luabenchDir() string {
+	dir := os.Getenv("NANOFORGE_LUABENCH")
+	if dir == "" {
+		dir = filepath.Join("..", "..", "..", "shared", "research", "luabench", "scripts")
+	}
+	if st, err := os.Stat(dir); err != nil || !st.IsDir() {
+		return ""
+	}
+	return dir
+}
+
+// luabenchHosted are the research benchmarks that need a host function or are guard tests, not
+// stand-alone workloads (BenchmarkLuaToGo and BenchmarkGoToLua measure the call shapes).
+var luabenchHosted = map[string]bool{"hostcall": true, "gocall": true, "membomb": true, "runaway": true}
+
+// workloadFiles lists the workload programs: ours in testdata/bench, named by file, and the
+// research benchmarks when present, named "luabench-" and the file.
+func workloadFiles() (names, paths []string) {
 	files, _ := filepath.Glob(filepath.Join("testdata", "bench", "*.lua"))
+	for _, f := range files {
+		names = append(names, strings.TrimSuffix(filepath.Base(f), ".lua"))
+		paths = append(paths, f)
+	}
+	if dir := luabenchDir(); dir != "" {
+		files, _ = filepath.Glob(filepath.Join(dir, "*.lua"))
+		for _, f := range files {
+			name := strings.TrimSuffix(filepath.Base(f), ".lua")
+			if !luabenchHosted[name] {
+				names = append(names, "luabench-"+name)
+				paths = append(paths, f)
+			}
+		}
+	}
+	return names, paths
+}
+
+func BenchmarkWorkload(b *testing.B) {
+	names, files := workloadFiles()
 	if len(files) == 0 {
 		b.Skip("no benchmark programs in testdata/bench")
 	}
@@ -55,12 +93,12 @@ func BenchmarkWorkload(b *testing.B) {
 	if err != nil {
 		b.Log("lua5.4 not installed: reporting this binding's times only")
 	}
-	for _, path := range files {
+	for k, path := range files {
 		code, err := os.ReadFile(path)
 		if err != nil {
 			b.Fatal(err)
 		}
-		name := strings.TrimSuffix(filepath.Base(path), ".lua")
+		name := names[k]
 		b.Run(name, func(b *testing.B) {
 			runtime.LockOSThread()
 			defer runtime.UnlockOSThread()

@@ -1,41 +1,56 @@
 #!/usr/bin/env bash
-# Lua binding benchmark: each workload of internal/lua/testdata/bench runs through the binding
-# and through the stand-alone lua5.4 interpreter in the same run, timed in CPU time of the thread
-# running Lua (compilation excluded), so the ratio holds on a busy machine. The two call
-# benchmarks compare one call across the cgo boundary with a Lua-to-Lua call inside lua5.4.
+# Lua binding benchmark. Each workload (our programs in internal/lua/testdata/bench and, when
+# the shared research checkout is present, the stand-alone scripts of
+# ../shared/research/luabench/scripts as luabench-*) runs through the binding and through the
+# stand-alone lua5.4 interpreter in the same run, timed in CPU time of the thread running Lua
+# (compilation excluded), so the ratio holds on a busy machine. Then the call costs: one call
+# from Lua to a Go function and one from Go to a Lua function, next to the floors no binding
+# can go below on this machine (an empty Go->C crossing, an empty C->Go callback).
 # Each benchmark runs 5 times; the median of each column is shown (the machine may be busy).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 if ! command -v lua5.4 >/dev/null; then
   echo "lua5.4 is not installed (apt-get install lua5.4): ratios need it" >&2
 fi
-out="$(go test -run '^$' -bench 'Workload|LuaToGo|GoToLua' -count 5 ./internal/lua/)"
+out="$(go test -run '^$' -bench 'Workload|LuaToGo|GoToLua|CgoFloor|CgoCallbackFloor' -count 5 ./internal/lua/)"
 echo "$out" | grep -E '^Benchmark' || true
+echo
 echo "$out" | awk '
   function median(list,    n, a, i, j, t) {
     n = split(list, a, " ")
+    if (n == 0) return ""
     for (i = 1; i <= n; i++) for (j = i + 1; j <= n; j++) if (a[j] + 0 < a[i] + 0) { t = a[i]; a[i] = a[j]; a[j] = t }
     return a[int((n + 1) / 2)]
   }
   /^Benchmark/ {
-    name = $1; sub(/-[0-9]+$/, "", name); sub(/^BenchmarkWorkload\//, "", name)
-    sub(/^BenchmarkLuaToGo$/, "call Lua->Go", name); sub(/^BenchmarkGoToLua$/, "call Go->Lua", name)
-    if (!(name in seen)) { order[++n] = name; seen[name] = 1 }
+    name = $1; sub(/-[0-9]+$/, "", name)
+    work = sub(/^BenchmarkWorkload\//, "", name)
+    if (work && !(name in seen)) { order[++n] = name; seen[name] = 1 }
     for (i = 3; i < NF; i += 2) {
       if ($(i + 1) == "cpu-ns/op" || $(i + 1) == "cpu-ns/call") ours[name] = ours[name] " " $i
       if ($(i + 1) == "lua5.4-ns/op" || $(i + 1) == "lua5.4-ns/call") ref[name] = ref[name] " " $i
       if ($(i + 1) == "ratio") ratio[name] = ratio[name] " " $i
-      if ($(i + 1) ~ /-ns\/call$/) unit[name] = "ns"
     }
   }
   END {
     if (n == 0) { print "lua: no benchmark results" > "/dev/stderr"; exit 1 }
-    printf "%-14s %14s %14s %8s\n", "workload", "ours", "lua5.4", "ratio"
+    print "Workloads against lua5.4 (median of 5, CPU time; target ratio <= 1.10):"
+    printf "  %-22s %12s %12s %7s\n", "workload", "ours", "lua5.4", "ratio"
     for (k = 1; k <= n; k++) {
-      w = order[k]; o = median(ours[w]); r = median(ref[w])
-      if (unit[w] == "ns") { os = sprintf("%.1f ns", o); rs = (r == "" ? "n/a" : sprintf("%.1f ns", r)) }
-      else { os = sprintf("%.1f ms", o / 1e6); rs = (r == "" ? "n/a" : sprintf("%.1f ms", r / 1e6)) }
-      printf "%-14s %14s %14s %8s\n", w, os, rs, (ratio[w] == "" ? "n/a" : sprintf("%.2f", median(ratio[w])))
+      w = order[k]; o = median(ours[w]); r = median(ref[w]); q = median(ratio[w])
+      printf "  %-22s %9.1f ms %9s %7s %s\n", w, o / 1e6, (r == "" ? "n/a" : sprintf("%.1f ms", r / 1e6)), \
+        (q == "" ? "n/a" : sprintf("%.2f", q)), (q == "" ? "" : (q + 0 <= 1.10 ? "ok" : "OVER"))
     }
-    print "(workloads: target ratio <= 1.10; calls: target < 60 ns, lua5.4 column is a Lua-to-Lua call)"
+    l2g = median(ours["BenchmarkLuaToGo"]); g2l = median(ours["BenchmarkGoToLua"])
+    cf = median(ours["BenchmarkCgoFloor"]); cb = median(ours["BenchmarkCgoCallbackFloor"])
+    print ""
+    print "Call costs (median of 5, CPU ns per call; target < 60 ns):"
+    printf "  %-34s %7.1f ns %s\n", "Lua -> Go function (hostadd)", l2g, (l2g + 0 < 60 ? "ok" : "OVER")
+    printf "  %-34s %7.1f ns %s\n", "Go -> Lua function (event handler)", g2l, (g2l + 0 < 60 ? "ok" : "OVER")
+    r1 = median(ref["BenchmarkLuaToGo"]); r2 = median(ref["BenchmarkGoToLua"])
+    if (r1 != "") printf "  %-34s %7.1f ns   (ratios %.1f x and %.1f x)\n", "same call Lua -> Lua in lua5.4", (r1 + r2) / 2, l2g / r1, g2l / r2
+    if (cf != "") printf "  %-34s %7.1f ns\n", "floor: empty Go -> C crossing", cf
+    if (cb != "") printf "  %-34s %7.1f ns\n", "floor: empty C -> Go callback", cb
+    if (cb != "" && r1 != "") printf "  %-34s %7.1f ns\n", "Lua -> Go above callback + Lua call", l2g - cb - r1
+    if (cf != "" && r2 != "") printf "  %-34s %7.1f ns\n", "Go -> Lua above crossing + Lua call", g2l - cf - r2
   }'
