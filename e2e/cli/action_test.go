@@ -1,10 +1,13 @@
 package cli_test
 
 import (
+	"archive/zip"
+	"bytes"
 	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -93,6 +96,26 @@ func TestActionScriptUploadsWithTheReleaseBody(t *testing.T) {
 	res, _ = client(t, token).Resource(context.Background(), storeclient.Packages, name)
 	if res.Latest.Beta != "1.1.0" {
 		t.Fatalf("latest = %+v; want 1.1.0 on beta", res.Latest)
+	}
+	// The archive on the Store holds the folder's content at its root, without .git or .cache.
+	var buf bytes.Buffer
+	c := client(t, token)
+	if _, err := c.Download(context.Background(), storeclient.DownloadRequest{URL: c.DownloadURL(storeclient.Packages, name, "1.1.0")}, &buf); err != nil {
+		t.Fatalf("downloading the published release: %v", err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var entries []string
+	for _, f := range zr.File {
+		if !strings.HasSuffix(f.Name, "/") { // folder entries
+			entries = append(entries, f.Name)
+		}
+	}
+	slices.Sort(entries)
+	if want := []string{"Package.toml", "Server/Index.lua"}; !slices.Equal(entries, want) {
+		t.Errorf("archive entries = %q; want %q", entries, want)
 	}
 
 	// Mistakes are reported as GitHub error annotations.
