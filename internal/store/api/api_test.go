@@ -171,7 +171,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 			if !visible(who, obj) {
 				want = 404
 			}
-			for _, path := range []string{"/api/v1/packages/thing/releases/" + v, "/api/v1/packages/thing/releases/" + v + "/download"} {
+			for _, path := range []string{"/api/v1/packages/thing/releases/" + v, "/api/v1/packages/thing/releases/" + v + "/download",
+				"/store/v1/packages/thing/releases/" + v + ".zip", "/store/v1/packages/thing/releases/" + v + ".toml"} {
 				resp, body := w.do(t, who, "GET", path, nil, "")
 				if resp.StatusCode != want {
 					t.Errorf("%s GET %s (%s): %d, want %d: %s", who, path, obj, resp.StatusCode, want, body)
@@ -191,6 +192,25 @@ func TestAuthorizationMatrix(t *testing.T) {
 			if resp.StatusCode != 200 || !strings.Contains(string(body), `"latestRelease":{"version":"1.0.0"`) {
 				t.Errorf("%s v1 item: %d %s", who, resp.StatusCode, body)
 			}
+			// The team's page lists the release among its hidden ones only for those who may see it.
+			resp, body = w.do(t, who, "GET", "/api/v1/teams/alice", nil, "")
+			var team struct {
+				Resources []struct {
+					Hidden []struct {
+						Version string `json:"version"`
+					} `json:"hidden_releases"`
+				} `json:"resources"`
+			}
+			json.Unmarshal(body, &team)
+			hidden := false
+			for _, r := range team.Resources {
+				for _, h := range r.Hidden {
+					hidden = hidden || h.Version == v
+				}
+			}
+			if wantHidden := visible(who, obj) && (obj == "private" || obj == "draft"); resp.StatusCode != 200 || hidden != wantHidden {
+				t.Errorf("%s team page shows %s release %s: %v, want %v", who, obj, v, hidden, wantHidden)
+			}
 			// The resource page lists the release only for those who may see it.
 			resp, body = w.do(t, who, "GET", "/api/v1/packages/thing", nil, "")
 			listed := strings.Contains(string(body), `"version":"`+v+`"`)
@@ -205,6 +225,26 @@ func TestAuthorizationMatrix(t *testing.T) {
 		resp, body := w.json(t, who, "PATCH", "/api/v1/packages/thing", map[string]any{"short_description": "by " + who})
 		if resp.StatusCode != want {
 			t.Errorf("%s PATCH resource: %d, want %d: %s", who, resp.StatusCode, want, body)
+		}
+		want = map[string]int{"anonymous": 401, "bob": 403, "carol": 403, "dave": 200, "opal": 200}[who]
+		resp, body = w.do(t, who, "PUT", "/api/v1/packages/thing/image", bytes.NewReader(pngImage(t)), "image/png")
+		if resp.StatusCode != want {
+			t.Errorf("%s PUT image: %d, want %d: %s", who, resp.StatusCode, want, body)
+		}
+		// Moving needs admin or owner in both teams: dave (admin of alice, owner of his own team)
+		// and opal (operator) may; carol is only a member of alice, bob is in neither.
+		want = map[string]int{"anonymous": 401, "bob": 403, "carol": 403, "dave": 200, "opal": 200}[who]
+		resp, body = w.json(t, who, "PATCH", "/api/v1/packages/thing", map[string]any{"team": who})
+		if who == "anonymous" {
+			resp, body = w.json(t, who, "PATCH", "/api/v1/packages/thing", map[string]any{"team": "bob"})
+		}
+		if resp.StatusCode != want {
+			t.Errorf("%s move resource to their team: %d, want %d: %s", who, resp.StatusCode, want, body)
+		}
+		if want == 200 {
+			if resp, body := w.json(t, who, "PATCH", "/api/v1/packages/thing", map[string]any{"team": "alice"}); resp.StatusCode != 200 {
+				t.Fatalf("move back: %d %s", resp.StatusCode, body)
+			}
 		}
 		want = map[string]int{"anonymous": 401, "bob": 403, "carol": 201, "dave": 201, "opal": 201}[who]
 		resp, body = w.upload(t, who, "thing", storetest.PackageZip(t, "5.0."+fmt.Sprint(i)))
