@@ -283,6 +283,7 @@ func TestTokens(t *testing.T) {
 	list := b.get("/account/tokens")
 	mustNotContain(t, list, secret)
 	mustContain(t, list, "<th scope=\"row\">ci</th>")
+	mustNotContain(t, list, "sign-in</span>")
 	// Last used shows once the token was used.
 	if strings.Contains(list.Body, ">never<") {
 		t.Errorf("last used still says never after an API call: %s", excerpt(list.Body))
@@ -749,6 +750,17 @@ func sessionCookie(t *testing.T, b *browser, s *site) string {
 	}
 	t.Fatal("no session cookie")
 	return ""
+}
+
+func TestSignInTokensMarked(t *testing.T) {
+	s := newSite(t)
+	u := s.user("ed")
+	if _, _, err := s.svc.LoginToken(context.Background(), u, "laptop", 0, 0); err != nil {
+		t.Fatal(err)
+	}
+	b := s.browser()
+	b.signIn("ed")
+	mustContain(t, b.get("/account/tokens"), `<th scope="row">laptop <span class="badge"`, "sign-in</span>")
 }
 
 func TestTeamResourcesCreateMoveDeleteInTheUI(t *testing.T) {
