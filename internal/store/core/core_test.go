@@ -851,3 +851,29 @@ func TestLoginTokenLimits(t *testing.T) {
 		}
 	})
 }
+
+// Latest is chosen by SemVer precedence (numeric parts), not by upload order or string order.
+func TestLatestBySemVerNotUploadOrder(t *testing.T) {
+	forBackends(t, func(t *testing.T, f *fixture) {
+		alice := f.user(t, "alice")
+		for _, v := range []string{"1.10.0", "1.9.0", "1.2.10", "1.2.9"} {
+			f.upload(t, alice, KindPackages, "order", storetest.PackageZip(t, v), true, "")
+		}
+		f.upload(t, alice, KindPackages, "order", storetest.PackageZip(t, "1.11.0"), true, ChannelBeta)
+		f.upload(t, alice, KindPackages, "order", storetest.PackageZip(t, "1.12.0"), false, "")
+		v, err := f.svc.GetResource(ctx, Anonymous("x"), KindPackages, "order")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v.Latest != (Latest{Stable: "1.10.0", Beta: "1.11.0", Alpha: "1.11.0"}) {
+			t.Fatalf("latest %+v, want stable 1.10.0 and beta 1.11.0 (the 1.12.0 draft never counts)", v.Latest)
+		}
+		var got []string
+		for _, r := range v.Releases {
+			got = append(got, r.Version)
+		}
+		if fmt.Sprint(got) != "[1.11.0 1.10.0 1.9.0 1.2.10 1.2.9]" {
+			t.Fatalf("release order %v", got)
+		}
+	})
+}
