@@ -38,6 +38,14 @@ func TestLocalChecksMatchTheStore(t *testing.T) {
 		{"broken toml", map[string]string{"Package.toml": "[meta\ntitle = 1"}},
 		{"no descriptor", map[string]string{"Server/Index.lua": "--"}},
 		{"descriptor in a subfolder", map[string]string{"inner/Package.toml": good("1.0.0")}},
+		{"git left out", map[string]string{"Package.toml": good("1.0.0"), ".git/HEAD": "ref: refs/heads/main\n", "Client/.git/config": "x"}},
+		{"no version", map[string]string{"Package.toml": strings.Replace(good("1.0.0"), `"1.0.0"`, `""`, 1)}},
+		{"huge version number", map[string]string{"Package.toml": good("1.0.99999999999999999999")}},
+		{"leading zero", map[string]string{"Package.toml": good("1.02.0")}},
+		{"self requirement", map[string]string{"Package.toml": good("1.0.0", "placeholder")}},
+		{"unknown key", map[string]string{"Package.toml": good("1.0.0") + "\n[nonsense]\nx = 1\n"}},
+		{"asset descriptor in a package", map[string]string{"Assets.toml": "[meta]\ntitle = \"x\"\nauthor = \"a\"\nversion = \"1.0.0\"\n"}},
+		{"both descriptors", map[string]string{"Package.toml": good("1.0.0"), "Assets.toml": "[meta]\ntitle = \"x\"\nauthor = \"a\"\nversion = \"1.0.0\"\n"}},
 	}
 	for i, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -124,16 +124,6 @@ func (s *session) upload(ctx context.Context, cmd *Command) error {
 	if err != nil {
 		return err
 	}
-	// Ask the Store about the token first: a bad one should fail before the changelog prompt
-	// and before an archive of hundreds of MiB is sent.
-	if err := checkUploadToken(ctx, client); err != nil {
-		return fmt.Errorf("uploading %s %s %s: %w", cmd.Kind.Singular(), name, version, err)
-	}
-	changelog, err := s.changelog(o)
-	if err != nil {
-		return err
-	}
-
 	tmp, err := os.CreateTemp("", "nanoforge-upload-"+name+"-*.zip")
 	if err != nil {
 		return fmt.Errorf("creating a temporary archive: %w", err)
@@ -148,6 +138,15 @@ func (s *session) upload(ctx context.Context, cmd *Command) error {
 		s.infof("Leaving out %s", sk)
 	}
 	if err := checkArchive(tmp, packed.Size, cmd.Kind); err != nil {
+		return err
+	}
+	// Every local check passed; now ask the Store about the token, so a bad one fails before
+	// the changelog prompt and before an archive of hundreds of MiB is sent.
+	if err := checkUploadToken(ctx, client); err != nil {
+		return fmt.Errorf("uploading %s %s %s: %w", cmd.Kind.Singular(), name, version, err)
+	}
+	changelog, err := s.changelog(o)
+	if err != nil {
 		return err
 	}
 	if _, err := tmp.Seek(0, 0); err != nil {
