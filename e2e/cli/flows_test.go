@@ -108,6 +108,18 @@ func TestGameModeWithRequirementChain(t *testing.T) {
 		t.Errorf("second install from the lock reinstalled something:\n%s", r)
 	}
 
+	// On a machine where nothing names a Store, the lock file's Store is used.
+	bare := t.TempDir()
+	os.MkdirAll(filepath.Join(bare, "Packages"), 0o755)
+	os.WriteFile(filepath.Join(bare, "Packages", cli.LockFileName), data, 0o644)
+	r = runCLIEnv(t, bare, map[string]string{cli.StoreURLEnv: ""}, "install")
+	if r.code != 0 || !strings.Contains(r.stdout, "Installing from the Store recorded in Packages/"+cli.LockFileName+": "+storeURL) {
+		t.Fatalf("install from the lock with no Store named: %s", r)
+	}
+	if v := installedVersion(t, bare, storeclient.Packages, libB); v != "1.1.0" {
+		t.Errorf("%s in the server rebuilt from the lock's Store: %s", libB, v)
+	}
+
 	// Uninstall warns about dependents.
 	r = mustOK(t, runCLI(t, other, "uninstall", "package", libB))
 	if !strings.Contains(r.stdout, "requires package "+libB) {

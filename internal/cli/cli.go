@@ -277,10 +277,19 @@ func (l layout) parent(kind storeclient.Kind) string {
 
 // client builds the Store client for a command from flags, environment and Config.toml.
 func (s *session) client(o *Options, root string, needToken bool) (*storeclient.Client, error) {
-	addr := o.Store
-	if addr == "" {
-		addr = s.env.Getenv(StoreURLEnv)
+	return s.clientAt(s.storeAddr(o), o, root, needToken)
+}
+
+// storeAddr is the Store address a command names by --store or the environment, or "".
+func (s *session) storeAddr(o *Options) string {
+	if o.Store != "" {
+		return o.Store
 	}
+	return s.env.Getenv(StoreURLEnv)
+}
+
+// clientAt builds the Store client for addr (the default Store when empty).
+func (s *session) clientAt(addr string, o *Options, root string, needToken bool) (*storeclient.Client, error) {
 	if addr == "" {
 		addr = storeclient.DefaultURL
 	}

@@ -496,6 +496,17 @@ func (s *session) installFromLock(ctx context.Context, cmd *Command) error {
 	if len(ws.lock.Resources) == 0 {
 		return usagef("nothing to install: %s lists no resources; name them, e.g. `install package NAME`", ws.lay.lockPath)
 	}
+	// On another machine nothing else says where the server's resources came from: without
+	// --store or the environment variable, the Store recorded in the lock file is used.
+	if s.storeAddr(&cmd.Opts) == "" && ws.lock.Store != "" {
+		root := ws.lay.root
+		c, err := s.clientAt(ws.lock.Store, &cmd.Opts, root, false)
+		if err != nil {
+			return fmt.Errorf("%s: store %q: %w", ws.lay.lockPath, ws.lock.Store, err)
+		}
+		ws.client = c
+		s.infof("Installing from the Store recorded in %s: %s", relTo(root, ws.lay.lockPath), ws.lock.Store)
+	}
 	var targets []*target
 	for _, r := range ws.lock.Resources {
 		it := storeclient.ResolvedItem{
