@@ -204,6 +204,13 @@ func TestBrowserPublishFlow(t *testing.T) {
 	}
 
 	// Publish it on the Stable channel.
+	// The team page shows the draft to its members.
+	load("team page with the draft", 200, chromedp.Navigate(base+"/teams/drift-crew"))
+	step("drafts table", chromedp.WaitVisible(css("#hidden-title")), chromedp.WaitVisible(css(`a[href="/packages/drift-king/releases/1.4.2"]`)))
+	shot(t, ctx, dir, "team-drafts")
+	load("back to the draft", 200, chromedp.Click(css(`a[href="/packages/drift-king/releases/1.4.2"]`)))
+	step("draft page again", chromedp.WaitVisible(css("#publish-btn")))
+
 	load("publish", 200, chromedp.Click(css("#publish-btn")))
 	step("published page", chromedp.WaitVisible(css("#download")), chromedp.WaitNotPresent(css("#publish-btn")))
 	if f := text(".flash"); !strings.Contains(f, "published on the Stable channel") {

@@ -788,7 +788,7 @@ func TestTeamResourcesCreateMoveDeleteInTheUI(t *testing.T) {
 	}
 	// Members see the draft on the team page; visitors do not.
 	p = b.get("/teams/guild")
-	mustContain(t, p, "Drafts and private releases", `href="/packages/guildpkg/releases/1.0.0"`, "Delete this team", "still holds resources")
+	mustContain(t, p, "Drafts and private releases", `href="/packages/guildpkg/releases/1.0.0"`, "Delete this team", "still holds resources", "Not public yet")
 	j := s.browser()
 	j.signIn("jon")
 	mustContain(t, j.get("/teams/guild"), "Drafts and private releases", "guildpkg")
