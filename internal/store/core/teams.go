@@ -348,21 +348,35 @@ func (s *Service) TeamResources(ctx context.Context, a Actor, team string) ([]Te
 		return nil, err
 	}
 	out := make([]TeamResource, len(hits))
+	idx := map[int64]int{}
 	for i, h := range hits {
 		out[i].SearchHit = h
-		if !priv {
-			continue
-		}
-		rels, err := s.releases(ctx, q, h.ID)
+		idx[h.ID] = i
+	}
+	if !priv || len(hits) == 0 {
+		return out, nil
+	}
+	// Drafts and Private releases of all the team's resources in one query.
+	rows, err = q.Query(ctx, `SELECT `+releaseCols+` FROM releases WHERE resource_id IN (SELECT id FROM resources WHERE team_id = ?)
+		AND (state = ? OR channel = ?) ORDER BY major DESC, minor DESC, patch DESC`, t.ID, StateDraft, ChannelPrivate)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		rel, err := scanRelease(rows)
 		if err != nil {
 			return nil, err
 		}
-		for _, rel := range rels {
-			if rel.State == StateDraft || rel.Channel == ChannelPrivate {
-				rel.Resource = ResourceRef{Kind: h.Kind, Name: h.Name}
-				out[i].Hidden = append(out[i].Hidden, rel)
-			}
+		i, ok := idx[rel.ResourceID]
+		if !ok {
+			continue // beyond the listing's limit
 		}
+		rel.Resource = ResourceRef{Kind: out[i].Kind, Name: out[i].Name}
+		out[i].Hidden = append(out[i].Hidden, rel)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
