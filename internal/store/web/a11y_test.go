@@ -29,6 +29,10 @@ func TestPagesAccessible(t *testing.T) {
 	if err := s.svc.SetMember(context.Background(), actor(owner), "olga", "pete", core.RoleAdmin); err != nil {
 		t.Fatal(err)
 	}
+	// A second team: the edit page offers a move, and an empty team shows the delete form.
+	if _, err := s.svc.CreateTeam(context.Background(), actor(owner), "crew", "The Crew", ""); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := s.svc.Announce(context.Background(), core.GameServer{Address: "127.0.0.1:7777", Name: "Parkour", MaxPlayers: 8}); err != nil {
 		t.Fatal(err)
 	}
@@ -39,8 +43,15 @@ func TestPagesAccessible(t *testing.T) {
 	}
 	b.signIn("olga")
 	for _, path := range []string{"/", "/packages/parkour", "/packages/parkour/releases/1.0.0", "/packages/parkour/releases/1.1.0",
-		"/packages/parkour/edit", "/packages/parkour/upload", "/new", "/account/tokens", "/teams", "/teams/olga", "/servers"} {
-		checkPage(t, "owner "+path, b.get(path).Body)
+		"/packages/parkour/edit", "/packages/parkour/upload", "/new", "/new?team=crew", "/account/tokens", "/teams", "/teams/olga", "/teams/crew", "/servers"} {
+		p := b.get(path)
+		checkPage(t, "owner "+path, p.Body)
+		if path == "/packages/parkour/edit" {
+			mustContain(t, p, `<select id="team" name="team"`, `id="image_file"`)
+		}
+		if path == "/teams/crew" {
+			mustContain(t, p, "Delete this team")
+		}
 	}
 }
 
