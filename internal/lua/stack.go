@@ -2,6 +2,14 @@ package lua
 
 /*
 #include "host.h"
+
+// The integer and number conversions neither allocate nor run metamethods, so they never call
+// back into Go and cannot keep the out-parameter: with these the isnum flag stays on the Go
+// stack instead of escaping to the heap on every uncached ToInteger and ToNumber.
+#cgo noescape lua_tointegerx
+#cgo nocallback lua_tointegerx
+#cgo noescape lua_tonumberx
+#cgo nocallback lua_tonumberx
 */
 import "C"
 

@@ -206,3 +206,27 @@ func TestCompareRawEqualStringify(t *testing.T) {
 		t.Error("ToPointer should identify tables")
 	}
 }
+
+// TestUncachedConversionsDoNotAllocate: reading a number straight from the stack (no lazy
+// cache) allocates nothing, the out-parameter of the C conversion stays on the Go stack.
+func TestUncachedConversionsDoNotAllocate(t *testing.T) {
+	s := newState(t, Options{})
+	s.PushString("not cached") // a real push: the stack is no longer lazy
+	s.PushInteger(42)
+	s.PushNumber(2.5)
+	var sum float64
+	allocs := testing.AllocsPerRun(100, func() {
+		i, ok1 := s.ToInteger(-2)
+		f, ok2 := s.ToNumber(-1)
+		if !ok1 || !ok2 {
+			t.Fatal("conversion failed")
+		}
+		sum += float64(i) + f
+	})
+	if allocs != 0 {
+		t.Errorf("ToInteger + ToNumber allocate %.1f times per call, want 0", allocs)
+	}
+	if sum != 101*44.5 {
+		t.Errorf("sum %v", sum)
+	}
+}
