@@ -119,7 +119,7 @@ function RT.deprecated_lib(what)
 	while true do
 		local info = getinfo(level, "Sl")
 		if not info then break end
-		if info.what ~= "C" and info.source:sub(1, 11) ~= "=nanoforge/" and info.currentline and info.currentline > 0 then
+		if info.what ~= "C" and not info.source:match("^=nanoforge/[^/]*$") and info.currentline and info.currentline > 0 then
 			at = info.short_src .. ":" .. info.currentline
 			local pname = info.short_src:match("^([^/]+)/")
 			P = pname and packages[pname]
@@ -1410,14 +1410,20 @@ end
 -- ---------------------------------------------------------------------------------------------
 -- asynchronous callbacks
 
+-- ours tells whether a frame's source is the runtime or an embedded library
+-- ("=nanoforge/utils.lua"): package chunks always have a folder after the package name.
+local function ours(source)
+	return source == RUNTIME or source:match("^=nanoforge/[^/]*$") ~= nil
+end
+
 -- running_package is the package whose code is running below the function at the given stack
--- level: the first frame that is neither the runtime nor a C function (a library's Go function)
+-- level: the first frame that is neither ours nor a C function (a library's Go function)
 -- names it through its chunk name.
 local function running_package(level)
 	while true do
 		local info = getinfo(level + 1, "S")
 		if not info then return nil end
-		if info.source ~= RUNTIME and info.what ~= "C" then
+		if not ours(info.source) and info.what ~= "C" then
 			local name = info.short_src:match("^([^/]+)/")
 			return name and packages[name]
 		end
