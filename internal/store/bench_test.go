@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -211,12 +212,17 @@ func resourcesN() int {
 }
 
 func benchGet(b *testing.B, s *benchStore, n int, paths func(i int) string) {
+	benchGetURL(b, func(i int) string { return s.srv.URL + paths(i%n) })
+}
+
+// benchGetURL fetches urls(i) for i = 1, 2, … from two parallel workers, requiring 200.
+func benchGetURL(b *testing.B, urls func(i int) string) {
 	client := benchClient()
 	var i atomic.Int64
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			resp, err := client.Get(s.srv.URL + paths(int(i.Add(1))%n))
+			resp, err := client.Get(urls(int(i.Add(1))))
 			if err != nil {
 				b.Error(err)
 				return
@@ -239,6 +245,44 @@ func BenchmarkResourcePage(b *testing.B) {
 	benchGet(b, s, n, func(i int) string { return fmt.Sprintf("/api/v1/packages/pkg-%d", i) })
 }
 
+// searchQueries are the searches of BenchmarkSearch, as query words (nil: the newest listing).
+var searchQueries = []struct {
+	name  string
+	words []string
+}{
+	{"rare-word", []string{vocab[123]}}, {"common-word", []string{"vehicle"}}, {"exact-name", []string{"pkg-4242"}},
+	{"two-words", []string{"weapon", vocab[77]}}, {"prefix", []string{vocab[500][:3]}}, {"newest", nil},
+}
+
+// BenchmarkRefPackageDocument fetches package documents (the npm "packument", the counterpart of
+// a resource page) from a reference registry holding NANOFORGE_BENCH_RESOURCES packages seeded
+// like seedResources: NANOFORGE_BENCH_REF_PAGE is its URL with %d for the package number.
+func BenchmarkRefPackageDocument(b *testing.B) {
+	tmpl := os.Getenv("NANOFORGE_BENCH_REF_PAGE")
+	if tmpl == "" {
+		b.Skip("NANOFORGE_BENCH_REF_PAGE unset; scripts/bench.d/50-store.sh seeds and starts the reference")
+	}
+	n := resourcesN()
+	benchGetURL(b, func(i int) string { return fmt.Sprintf(tmpl, i%n) })
+}
+
+// BenchmarkRefFind runs the queries of BenchmarkSearch against a reference registry's search:
+// NANOFORGE_BENCH_REF_SEARCH is a URL ending in the text parameter, to which the words are added.
+func BenchmarkRefFind(b *testing.B) {
+	base := os.Getenv("NANOFORGE_BENCH_REF_SEARCH")
+	if base == "" {
+		b.Skip("NANOFORGE_BENCH_REF_SEARCH unset; scripts/bench.d/50-store.sh seeds and starts the reference")
+	}
+	for _, q := range searchQueries {
+		if q.words == nil {
+			continue // npm search has no unfiltered newest-first listing
+		}
+		b.Run(q.name, func(b *testing.B) {
+			benchGetURL(b, func(int) string { return base + strings.Join(q.words, "+") })
+		})
+	}
+}
+
 // BenchmarkSearch runs searches among NANOFORGE_BENCH_RESOURCES resources: a rare word, a word
 // shared by a fifth of the catalogue, an exact name, two words, a three-letter prefix, and the
 // unfiltered newest-first listing.
@@ -246,12 +290,13 @@ func BenchmarkSearch(b *testing.B) {
 	n := resourcesN()
 	s := openBench(b)
 	seedResources(b, s, n)
-	for _, q := range []struct{ name, query string }{
-		{"rare-word", "q=" + vocab[123]}, {"common-word", "q=vehicle"}, {"exact-name", "q=pkg-4242"},
-		{"two-words", "q=weapon+" + vocab[77]}, {"prefix", "q=" + vocab[500][:3]}, {"newest", "sort=newest"},
-	} {
+	for _, q := range searchQueries {
+		query := "q=" + strings.Join(q.words, "+")
+		if q.words == nil {
+			query = "sort=newest"
+		}
 		b.Run(q.name, func(b *testing.B) {
-			benchGet(b, s, n, func(int) string { return "/api/v1/search?" + q.query })
+			benchGet(b, s, n, func(int) string { return "/api/v1/search?" + query })
 		})
 	}
 }
