@@ -387,8 +387,8 @@ func TestResourceImageOverHTTP(t *testing.T) {
 		Image string `json:"image"`
 	}
 	json.Unmarshal(body, &res)
-	if resp.StatusCode != 200 || !strings.HasPrefix(res.Image, "/images/") {
-		t.Fatalf("set image: %d %s", resp.StatusCode, body)
+	if resp.StatusCode != 200 || !strings.HasPrefix(res.Image, "/images/") || !strings.Contains(string(body), `"releases":[`) {
+		t.Fatalf("set image (answered with the resource as GET shows it): %d %s", resp.StatusCode, body)
 	}
 	resp, got := w.do(t, "", "GET", res.Image, nil, "")
 	if resp.StatusCode != 200 || !bytes.Equal(got, img) || resp.Header.Get("Content-Type") != "image/png" ||

@@ -78,7 +78,7 @@ func (h *Handler) registerRaw() {
 		Parameters:  []*huma.Param{kindParam, nameParam},
 		RequestBody: &huma.RequestBody{Required: true, Content: imgTypes},
 		Responses: map[string]*huma.Response{
-			"200":     {Description: "the resource with its new image", Content: map[string]*huma.MediaType{"application/json": {Schema: &huma.Schema{Type: "object"}}}},
+			"200":     {Description: "the resource with its new image, as GET /api/v1/{kind}/{name} shows it", Content: map[string]*huma.MediaType{"application/json": {Schema: &huma.Schema{Ref: "#/components/schemas/ResourceBody"}}}},
 			"default": {Description: "problem", Content: problem},
 		}, Security: secured})
 	oa.AddOperation(&huma.Operation{OperationID: "get-image", Method: http.MethodGet, Path: "/images/{file}",
@@ -97,13 +97,20 @@ func ptr[T any](v T) *T { return &v }
 // putImage stores the request body as a resource's image.
 func (h *Handler) putImage(w http.ResponseWriter, r *http.Request) {
 	// The service reads at most one byte over the limit and refuses the image with 413.
-	res, err := h.svc.SetResourceImage(r.Context(), actor(r.Context()), r.PathValue("kind"), r.PathValue("name"), r.Body)
+	ctx := r.Context()
+	res, err := h.svc.SetResourceImage(ctx, actor(ctx), r.PathValue("kind"), r.PathValue("name"), r.Body)
+	if err != nil {
+		h.problem(w, r, err)
+		return
+	}
+	// Answer with the resource as GET /api/v1/{kind}/{name} shows it.
+	v, err := h.svc.GetResource(ctx, actor(ctx), res.Kind, res.Name)
 	if err != nil {
 		h.problem(w, r, err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(res)
+	json.NewEncoder(w).Encode(resourceBody(baseFrom(ctx), v))
 }
 
 // image serves an uploaded image. Its URL names its hash, so it can be cached forever.
