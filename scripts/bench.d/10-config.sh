@@ -5,14 +5,11 @@
 # may be busy).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. scripts/bench-lib.sh
 out="$(go test -run '^$' -bench . -benchmem -count 5 ./internal/config/)"
 echo "$out" | grep -E '^Benchmark' || true
-echo "$out" | awk '
-  /^Benchmark/ {
-    name = $1; sub(/-[0-9]+$/, "", name)
-    ns = $3 + 0
-    if (!(name in best) || ns < best[name]) best[name] = ns
-  }
+echo "$out" | bench_fastest | awk '
+  { best[$1] = $2 + 0 }
   END {
     p = best["BenchmarkParseAndRewrite"]; r = best["BenchmarkReferenceDecode"]
     if (p == 0 || r == 0) { print "config: missing benchmark results" > "/dev/stderr"; exit 1 }

@@ -4,14 +4,11 @@
 # bytes. Each benchmark runs 5 times; the fastest run of each is compared.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. scripts/bench-lib.sh
 out="$(go test -run '^$' -bench . -benchmem -count 5 ./internal/manifest/)"
 echo "$out" | grep -E '^Benchmark' || true
-echo "$out" | awk '
-  /^Benchmark/ {
-    name = $1; sub(/-[0-9]+$/, "", name)
-    ns = $3 + 0
-    if (!(name in best) || ns < best[name]) best[name] = ns
-  }
+echo "$out" | bench_fastest | awk '
+  { best[$1] = $2 + 0 }
   END {
     p = best["BenchmarkParsePackageGameMode"]; r = best["BenchmarkReferenceDecodeGameMode"]
     if (p == 0 || r == 0) { print "manifest: missing benchmark results" > "/dev/stderr"; exit 1 }

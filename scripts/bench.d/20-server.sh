@@ -8,14 +8,11 @@
 # Each benchmark runs 5 times; the fastest run of each is compared (the machine may be busy).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. scripts/bench-lib.sh
 out="$(go test -run '^$' -bench 'Startup50|ReadManifests50|Step$|Resolve50' -benchmem -count 5 ./internal/server/ ./internal/packages/ ./e2e/server/)"
 echo "$out" | grep -E '^Benchmark' || true
-echo "$out" | awk '
-  /^Benchmark/ {
-    name = $1; sub(/-[0-9]+$/, "", name)
-    ns = $3 + 0
-    if (!(name in best) || ns < best[name]) best[name] = ns
-  }
+echo "$out" | bench_fastest | awk '
+  { best[$1] = $2 + 0 }
   END {
     s = best["BenchmarkStartup50"]; r = best["BenchmarkReadManifests50"]; t = best["BenchmarkStep"]
     if (s == 0 || r == 0) { print "server: missing benchmark results" > "/dev/stderr"; exit 1 }
