@@ -395,9 +395,9 @@ static void nf_fill_results(lua_State *L, nf_state *x, int st, int nresults) {
 	nf_fill(L, x, lua_gettop(L) - n + 1, n);
 }
 
-// nf_push_pend pushes the n pending values; the stack has room for them.
-static inline void nf_push_pend(lua_State *L, nf_state *x, int n) {
-	for (int k = 0; k < n; k++) {
+// nf_push_pend_range pushes pending values from .. to-1; the stack has room for them.
+static inline void nf_push_pend_range(lua_State *L, nf_state *x, int from, int to) {
+	for (int k = from; k < to; k++) {
 		nf_val *v = &x->pend[k];
 		switch (v->t) {
 		case LUA_TNUMBER:
@@ -411,6 +411,11 @@ static inline void nf_push_pend(lua_State *L, nf_state *x, int n) {
 			lua_pushnil(L);
 		}
 	}
+}
+
+// nf_push_pend pushes the n pending values; the stack has room for them.
+static inline void nf_push_pend(lua_State *L, nf_state *x, int n) {
+	nf_push_pend_range(L, x, 0, n);
 }
 
 // nf_apply makes the stack what Go believes it is: top at ktop, then the pending pushes.
@@ -641,29 +646,40 @@ int nf_pcall(lua_State *L, int nargs, int nresults, int flags) {
 int nf_pcallref(lua_State *L, int ref, int nargs, int nresults, int flags) {
 	nf_state *x = nf_x(L);
 	int base;
-	if (flags & NF_APPLY) {
-		// The lazy stack's pending pushes (the arguments, usually) and the two slots below
-		// share one stack check; the top is reset only when Go popped lazily.
+	if ((flags & NF_APPLY) && x->npend >= nargs) {
+		// Every argument is a pending scalar (the usual event call): push the handler and
+		// the function first and the arguments after them, so nothing has to be rotated.
+		// One stack check covers all; the top is reset only when Go popped lazily.
 		x->apply = 0;
 		int n = x->npend;
 		x->npend = 0;
 		if (lua_gettop(L) != x->ktop) lua_settop(L, x->ktop);
 		if (!lua_checkstack(L, n + 2)) return -1;
-		nf_push_pend(L, x, n);
-	} else if (!lua_checkstack(L, 2)) {
-		return -1;
+		nf_push_pend_range(L, x, 0, n - nargs);
+		base = lua_gettop(L);
+		lua_pushcfunction(L, nf_msgh);
+		lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
+		nf_push_pend_range(L, x, n - nargs, n);
+	} else {
+		if ((flags & NF_APPLY) && !nf_apply(L)) return -1;
+		if (!lua_checkstack(L, 2)) return -1;
+		base = lua_gettop(L) - nargs;
+		lua_pushcfunction(L, nf_msgh);
+		lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
+		lua_rotate(L, base + 1, 2);
 	}
-	base = lua_gettop(L) - nargs;
-	lua_pushcfunction(L, nf_msgh);
-	lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
-	lua_rotate(L, base + 1, 2);
 	int host = x->host;
 	x->host = 0;
 	nf_call_begin(x, flags);
 	int st = lua_pcall(L, nargs, nresults, base + 1);
 	st = nf_call_end(x, flags, st);
 	x->host = host;
-	lua_remove(L, base + 1);
+	if (st == LUA_OK && nresults == 1) {
+		lua_copy(L, -1, base + 1); // the handler's slot takes the single result
+		lua_settop(L, base + 1);
+	} else {
+		lua_remove(L, base + 1);
+	}
 	nf_finish(L, st & ~NF_TIMED);
 	nf_fill_results(L, x, st & ~NF_TIMED, nresults);
 	return st;

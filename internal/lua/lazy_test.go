@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"math/rand"
 	"strconv"
+	"strings"
 	"testing"
+	"time"
 )
 
 // model mirrors what the Lua stack should hold, for the differential test of the lazy stack.
@@ -272,5 +274,53 @@ func TestTrampolineResultsAfterRealPushesAndLazyPops(t *testing.T) {
 	got := run(t, s, "local a, b, c = mixed(20) return a, b, c, select('#', mixed(1))")
 	if len(got) != 4 || got[0] != int64(41) || got[1] != true || got[2] != nil || got[3] != int64(2) {
 		t.Fatalf("mixed(20) = %v, want 41 true nil 2", got)
+	}
+}
+
+// TestCallRefWithPendingValuesBelowArguments: pending scalar pushes below the arguments stay
+// below the results, for one result, several, all of them, and an error.
+func TestCallRefWithPendingValuesBelowArguments(t *testing.T) {
+	s := newState(t, Options{Budget: time.Second})
+	if err := s.DoString("function f(x) if x < 0 then error('negative') end return x * 2, x + 1 end", "t.lua"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.GetGlobal("f"); err != nil {
+		t.Fatal(err)
+	}
+	ref := s.Ref()
+	for _, nres := range []int{1, 2, MultRet} {
+		base := s.Top()
+		s.PushInteger(7) // pending, not an argument
+		s.PushBoolean(true)
+		s.PushInteger(5) // the argument
+		if err := s.CallRef(ref, 1, nres); err != nil {
+			t.Fatal(err)
+		}
+		want := []any{int64(7), true, int64(10)}
+		if nres != 1 {
+			want = append(want, int64(6))
+		}
+		if s.Top() != base+len(want) {
+			t.Fatalf("nresults %d: top %d, want %d", nres, s.Top(), base+len(want))
+		}
+		for i, w := range want {
+			got, err := s.ToAny(base + 1 + i)
+			if err != nil || got != w {
+				t.Errorf("nresults %d: slot %d = %v (%v), want %v", nres, i+1, got, err, w)
+			}
+		}
+		s.SetTop(base)
+	}
+	base := s.Top()
+	s.PushInteger(7)
+	s.PushInteger(-1)
+	if err := s.CallRef(ref, 1, 1); err == nil || !strings.Contains(err.Error(), "negative") {
+		t.Fatalf("CallRef(f, -1) = %v, want the error", err)
+	}
+	if s.Top() != base+1 {
+		t.Fatalf("after an error top %d, want %d (the value below the argument)", s.Top(), base+1)
+	}
+	if v, _ := s.ToInteger(-1); v != 7 {
+		t.Errorf("value below the argument = %d after an error, want 7", v)
 	}
 }
