@@ -294,31 +294,44 @@ func releasePath(kind, name, version string) string {
 
 // ---------------------------------------------------------------- edit a resource
 
-func (h *Handler) editPage(w http.ResponseWriter, r *http.Request) {
+// resourceForm is the common start of the pages holding a form that changes a resource: the
+// visitor must be signed in, the resource must exist and allowed(d) must hold for its team role;
+// otherwise the visitor is sent to sign in or shown an error page (denied names the needed role)
+// and ok is false.
+func (h *Handler) resourceForm(w http.ResponseWriter, r *http.Request, allowed func(*resourceData) bool, denied string) (kind string, d *resourceData, ok bool) {
 	if _, ok := h.requireLogin(w, r); !ok {
-		return
+		return "", nil, false
 	}
 	kind, name, ok := h.kindName(w, r)
 	if !ok {
-		return
+		return "", nil, false
 	}
 	d, err := h.loadResource(r.Context(), kind, name)
 	if err != nil {
 		h.errorPage(w, r, err)
+		return "", nil, false
+	}
+	if !allowed(d) {
+		h.errorPage(w, r, &core.Error{Status: http.StatusForbidden, Msg: fmt.Sprintf(denied, d.Name, d.Team.Name)})
+		return "", nil, false
+	}
+	return kind, d, true
+}
+
+func (h *Handler) editPage(w http.ResponseWriter, r *http.Request) {
+	_, d, ok := h.resourceForm(w, r, func(d *resourceData) bool { return d.CanManage },
+		"Editing %s needs the owner or admin role in team %s.")
+	if !ok {
 		return
 	}
-	if !d.CanManage {
-		h.errorPage(w, r, &core.Error{Status: http.StatusForbidden, Msg: fmt.Sprintf("Editing %s needs the owner or admin role in team %s.", d.Name, d.Team.Name)})
-		return
-	}
+	var err error
 	if d.MoveTeams, err = h.moveTeams(r.Context(), actorOf(r.Context()), d.Team); err != nil {
 		h.errorPage(w, r, err)
 		return
 	}
 	v := h.newView(w, r, "Edit "+d.Title)
 	v.Data = d
-	v.Form = url.Values{"title": {d.Title}, "short_description": {d.ShortDescription}, "description": {d.Description},
-		"category": {d.Category}, "tags": {strings.Join(d.Tags, ", ")}, "image": {d.Image}, "team": {d.Team.Name}}
+	v.Form = editForm(d)
 	h.render(w, r, "edit", v)
 }
 
@@ -351,22 +364,39 @@ func (h *Handler) edit(w http.ResponseWriter, r *http.Request) {
 	}
 	res, err := h.svc.UpdateResource(r.Context(), a, kind, name, up)
 	if err != nil {
-		if core.StatusOf(err) == http.StatusNotFound {
-			h.errorPage(w, r, err)
-			return
-		}
-		d, lerr := h.loadResource(r.Context(), kind, name)
-		if lerr != nil {
-			h.errorPage(w, r, lerr)
-			return
-		}
-		d.MoveTeams, _ = h.moveTeams(r.Context(), a, d.Team)
-		v := h.newView(w, r, "Edit "+d.Title)
-		v.Data, v.Form = d, f
-		h.fail(w, r, "edit", v, err)
+		h.failEdit(w, r, a, kind, name, f, err)
 		return
 	}
 	h.redirect(w, r, "/"+kind+"/"+res.Name, "The details of "+res.Name+" are saved.")
+}
+
+// editForm is the edit page's form filled with the resource's current details.
+func editForm(d *resourceData) url.Values {
+	return url.Values{"title": {d.Title}, "short_description": {d.ShortDescription}, "description": {d.Description},
+		"category": {d.Category}, "tags": {strings.Join(d.Tags, ", ")}, "image": {d.Image}, "team": {d.Team.Name}}
+}
+
+// failEdit shows the edit page again with err next to its field, keeping what the visitor sent
+// (form; nil shows the resource's current details). A resource that no longer exists gets the
+// error page instead, since there is nothing left to edit.
+func (h *Handler) failEdit(w http.ResponseWriter, r *http.Request, a core.Actor, kind, name string, form url.Values, err error) {
+	if core.StatusOf(err) == http.StatusNotFound {
+		h.errorPage(w, r, err)
+		return
+	}
+	ctx := r.Context()
+	d, lerr := h.loadResource(ctx, kind, name)
+	if lerr != nil {
+		h.errorPage(w, r, lerr)
+		return
+	}
+	d.MoveTeams, _ = h.moveTeams(ctx, a, d.Team)
+	if form == nil {
+		form = editForm(d)
+	}
+	v := h.newView(w, r, "Edit "+d.Title)
+	v.Data, v.Form = d, form
+	h.fail(w, r, "edit", v, err)
 }
 
 // uploadImage receives the image form of the edit page: the CSRF field first, then the file,
@@ -381,23 +411,7 @@ func (h *Handler) uploadImage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := r.Context()
-	show := func(err error) {
-		if core.StatusOf(err) == http.StatusNotFound {
-			h.errorPage(w, r, err)
-			return
-		}
-		d, lerr := h.loadResource(ctx, kind, name)
-		if lerr != nil {
-			h.errorPage(w, r, lerr)
-			return
-		}
-		d.MoveTeams, _ = h.moveTeams(ctx, a, d.Team)
-		v := h.newView(w, r, "Edit "+d.Title)
-		v.Data = d
-		v.Form = url.Values{"title": {d.Title}, "short_description": {d.ShortDescription}, "description": {d.Description},
-			"category": {d.Category}, "tags": {strings.Join(d.Tags, ", ")}, "image": {d.Image}, "team": {d.Team.Name}}
-		h.fail(w, r, "edit", v, err)
-	}
+	show := func(err error) { h.failEdit(w, r, a, kind, name, nil, err) }
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "multipart/form-data" {
 		show(&core.Error{Status: http.StatusUnsupportedMediaType, Field: "image_file", Msg: "The form must be sent as multipart/form-data with the image attached."})
 		return
@@ -522,20 +536,9 @@ func (h *Handler) newResourcePage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) uploadPage(w http.ResponseWriter, r *http.Request) {
-	if _, ok := h.requireLogin(w, r); !ok {
-		return
-	}
-	kind, name, ok := h.kindName(w, r)
+	kind, d, ok := h.resourceForm(w, r, func(d *resourceData) bool { return d.CanUpload },
+		"Uploading releases of %s needs membership of team %s.")
 	if !ok {
-		return
-	}
-	d, err := h.loadResource(r.Context(), kind, name)
-	if err != nil {
-		h.errorPage(w, r, err)
-		return
-	}
-	if !d.CanUpload {
-		h.errorPage(w, r, &core.Error{Status: http.StatusForbidden, Msg: fmt.Sprintf("Uploading releases of %s needs membership of team %s.", d.Name, d.Team.Name)})
 		return
 	}
 	v := h.newView(w, r, "Upload a release of "+d.Title)
