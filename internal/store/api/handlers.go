@@ -172,10 +172,7 @@ func (h *Handler) register() {
 		Description: "Creates an account and its personal team. Refused when the operator closed sign-up.", Tags: tag("Accounts"), DefaultStatus: 201},
 		func(ctx context.Context, in *CredentialsInput) (*struct{ Body core.User }, error) {
 			u, err := s.CreateUser(ctx, in.Body.Name, in.Body.Password, false, true)
-			if err != nil {
-				return nil, h.humaErr(err)
-			}
-			return &struct{ Body core.User }{u}, nil
+			return reply(h, u, err)
 		})
 
 	huma.Register(api, huma.Operation{OperationID: "login", Method: http.MethodPost, Path: "/api/v1/login", Summary: "Sign in and get a short-lived token",
@@ -237,10 +234,7 @@ func (h *Handler) register() {
 		Tags: tag("Accounts"), Security: secured},
 		func(ctx context.Context, in *struct{}) (*struct{ Body []core.User }, error) {
 			us, err := s.ListUsers(ctx, actor(ctx))
-			if err != nil {
-				return nil, h.humaErr(err)
-			}
-			return &struct{ Body []core.User }{us}, nil
+			return reply(h, us, err)
 		})
 
 	// Tokens.
@@ -248,10 +242,7 @@ func (h *Handler) register() {
 		Tags: tag("Tokens"), Security: secured},
 		func(ctx context.Context, in *struct{}) (*struct{ Body []core.Token }, error) {
 			ts, err := s.ListTokens(ctx, actor(ctx))
-			if err != nil {
-				return nil, h.humaErr(err)
-			}
-			return &struct{ Body []core.Token }{ts}, nil
+			return reply(h, ts, err)
 		})
 	huma.Register(api, huma.Operation{OperationID: "create-token", Method: http.MethodPost, Path: "/api/v1/tokens", Summary: "Create a token",
 		Description: "The secret is returned once; only its SHA-256 is stored.", Tags: tag("Tokens"), Security: secured, DefaultStatus: 201},
@@ -289,10 +280,7 @@ func (h *Handler) register() {
 				return nil, huma.NewError(http.StatusUnauthorized, "send `Authorization: Token <token>`")
 			}
 			ts, err := s.TeamsOf(ctx, a.UserID)
-			if err != nil {
-				return nil, h.humaErr(err)
-			}
-			return &struct{ Body []core.Team }{ts}, nil
+			return reply(h, ts, err)
 		})
 	huma.Register(api, huma.Operation{OperationID: "create-team", Method: http.MethodPost, Path: "/api/v1/teams", Summary: "Create a team",
 		Tags: tag("Teams"), Security: secured, DefaultStatus: 201},
@@ -304,10 +292,7 @@ func (h *Handler) register() {
 			}
 		}) (*struct{ Body core.Team }, error) {
 			t, err := s.CreateTeam(ctx, actor(ctx), in.Body.Name, in.Body.Title, in.Body.Description)
-			if err != nil {
-				return nil, h.humaErr(err)
-			}
-			return &struct{ Body core.Team }{t}, nil
+			return reply(h, t, err)
 		})
 	huma.Register(api, huma.Operation{OperationID: "get-team", Method: http.MethodGet, Path: "/api/v1/teams/{team}", Summary: "A team and its members",
 		Tags: tag("Teams")},
@@ -351,10 +336,7 @@ func (h *Handler) register() {
 			}
 		}) (*struct{ Body core.Team }, error) {
 			t, err := s.UpdateTeam(ctx, actor(ctx), in.Team, in.Body.Title, in.Body.Description, in.Body.Image)
-			if err != nil {
-				return nil, h.humaErr(err)
-			}
-			return &struct{ Body core.Team }{t}, nil
+			return reply(h, t, err)
 		})
 	huma.Register(api, huma.Operation{OperationID: "set-member", Method: http.MethodPut, Path: "/api/v1/teams/{team}/members/{user}", Summary: "Add a member or change a role",
 		Tags: tag("Teams"), Security: secured, DefaultStatus: 204},
@@ -380,11 +362,7 @@ func (h *Handler) register() {
 	huma.Register(api, huma.Operation{OperationID: "get-resource", Method: http.MethodGet, Path: "/api/v1/{kind}/{name}", Summary: "A resource and its releases",
 		Description: "Drafts and Private releases are listed only for team members using a token with the read scope.", Tags: tag("Resources")},
 		func(ctx context.Context, in *kindName) (*struct{ Body ResourceBody }, error) {
-			v, err := s.GetResource(ctx, actor(ctx), in.Kind, in.Name)
-			if err != nil {
-				return nil, h.humaErr(err)
-			}
-			return &struct{ Body ResourceBody }{resourceBody(baseFrom(ctx), v)}, nil
+			return h.resourceReply(ctx, actor(ctx), in.Kind, in.Name, nil)
 		})
 	huma.Register(api, huma.Operation{OperationID: "update-resource", Method: http.MethodPatch, Path: "/api/v1/{kind}/{name}", Summary: "Edit a resource's details",
 		Tags: tag("Resources"), Security: secured},
@@ -403,15 +381,9 @@ func (h *Handler) register() {
 		}) (*struct{ Body ResourceBody }, error) {
 			a := actor(ctx)
 			b := in.Body
-			if _, err := s.UpdateResource(ctx, a, in.Kind, in.Name, core.ResourceUpdate{Title: b.Title, ShortDescription: b.ShortDescription,
-				Description: b.Description, Category: b.Category, Tags: b.Tags, Image: b.Image, Team: b.Team}); err != nil {
-				return nil, h.humaErr(err)
-			}
-			v, err := s.GetResource(ctx, a, in.Kind, in.Name)
-			if err != nil {
-				return nil, h.humaErr(err)
-			}
-			return &struct{ Body ResourceBody }{resourceBody(baseFrom(ctx), v)}, nil
+			_, err := s.UpdateResource(ctx, a, in.Kind, in.Name, core.ResourceUpdate{Title: b.Title, ShortDescription: b.ShortDescription,
+				Description: b.Description, Category: b.Category, Tags: b.Tags, Image: b.Image, Team: b.Team})
+			return h.resourceReply(ctx, a, in.Kind, in.Name, err)
 		})
 	huma.Register(api, huma.Operation{OperationID: "create-resource", Method: http.MethodPost, Path: "/api/v1/{kind}", Summary: "Create a resource before its first upload",
 		Description: "Reserves a name for a team (default: your personal team); needs the admin or owner role there. Without this, the first upload creates the resource in the uploader's personal team.",
@@ -430,15 +402,9 @@ func (h *Handler) register() {
 		}) (*struct{ Body ResourceBody }, error) {
 			a := actor(ctx)
 			b := in.Body
-			if _, err := s.CreateResource(ctx, a, core.ResourceInput{Kind: in.Kind, Name: b.Name, Team: b.Team, Title: b.Title,
-				ShortDescription: b.ShortDescription, Description: b.Description, Category: b.Category, Tags: b.Tags}); err != nil {
-				return nil, h.humaErr(err)
-			}
-			v, err := s.GetResource(ctx, a, in.Kind, b.Name)
-			if err != nil {
-				return nil, h.humaErr(err)
-			}
-			return &struct{ Body ResourceBody }{resourceBody(baseFrom(ctx), v)}, nil
+			_, err := s.CreateResource(ctx, a, core.ResourceInput{Kind: in.Kind, Name: b.Name, Team: b.Team, Title: b.Title,
+				ShortDescription: b.ShortDescription, Description: b.Description, Category: b.Category, Tags: b.Tags})
+			return h.resourceReply(ctx, a, in.Kind, b.Name, err)
 		})
 	huma.Register(api, huma.Operation{OperationID: "delete-resource", Method: http.MethodDelete, Path: "/api/v1/{kind}/{name}", Summary: "Delete a resource",
 		Description: "Team owners may delete a resource that was never published; operators may delete any.", Tags: tag("Resources"), Security: secured, DefaultStatus: 204},
@@ -449,10 +415,7 @@ func (h *Handler) register() {
 		Tags: tag("Releases")},
 		func(ctx context.Context, in *kindNameVersion) (*struct{ Body ReleaseBody }, error) {
 			r, err := s.GetRelease(ctx, actor(ctx), in.Kind, in.Name, in.Version)
-			if err != nil {
-				return nil, h.humaErr(err)
-			}
-			return &struct{ Body ReleaseBody }{releaseBody(baseFrom(ctx), r)}, nil
+			return h.releaseReply(ctx, r, err)
 		})
 	huma.Register(api, huma.Operation{OperationID: "publish-release", Method: http.MethodPost, Path: "/api/v1/{kind}/{name}/releases/{version}/publish",
 		Summary: "Publish a draft or change a release's channel", Tags: tag("Releases"), Security: secured},
@@ -469,10 +432,7 @@ func (h *Handler) register() {
 				ch = in.Body.Channel
 			}
 			r, err := s.Publish(ctx, actor(ctx), in.Kind, in.Name, in.Version, ch)
-			if err != nil {
-				return nil, h.humaErr(err)
-			}
-			return &struct{ Body ReleaseBody }{releaseBody(baseFrom(ctx), r)}, nil
+			return h.releaseReply(ctx, r, err)
 		})
 	huma.Register(api, huma.Operation{OperationID: "yank-release", Method: http.MethodPost, Path: "/api/v1/{kind}/{name}/releases/{version}/yank",
 		Summary: "Yank a published release", Description: "A yanked release is never chosen as latest but stays downloadable by exact version.",
@@ -486,10 +446,7 @@ func (h *Handler) register() {
 			}
 		}) (*struct{ Body ReleaseBody }, error) {
 			r, err := s.Yank(ctx, actor(ctx), in.Kind, in.Name, in.Version, in.Body.Reason)
-			if err != nil {
-				return nil, h.humaErr(err)
-			}
-			return &struct{ Body ReleaseBody }{releaseBody(baseFrom(ctx), r)}, nil
+			return h.releaseReply(ctx, r, err)
 		})
 	huma.Register(api, huma.Operation{OperationID: "delete-release", Method: http.MethodDelete, Path: "/api/v1/{kind}/{name}/releases/{version}",
 		Summary: "Delete a draft release", Tags: tag("Releases"), Security: secured, DefaultStatus: 204},
@@ -541,10 +498,7 @@ func (h *Handler) register() {
 		Tags: tag("Servers")},
 		func(ctx context.Context, in *struct{}) (*struct{ Body []core.GameServer }, error) {
 			gs, err := s.Servers(ctx)
-			if err != nil {
-				return nil, h.humaErr(err)
-			}
-			return &struct{ Body []core.GameServer }{gs}, nil
+			return reply(h, gs, err)
 		})
 	huma.Register(api, huma.Operation{OperationID: "announce-server", Method: http.MethodPost, Path: "/api/v1/servers", Summary: "Announce a game server (heartbeat)",
 		Description: "Servers send this every 30 seconds; entries not heard from within the TTL drop off the list. The address is the sender's IP with the given port.",
@@ -600,6 +554,39 @@ func (h *Handler) register() {
 	h.registerStoreV1()
 }
 
+// reply is the answer of an operation whose body is the service's result as it is: the result,
+// or the service's error mapped to its HTTP status.
+func reply[T any](h *Handler, v T, err error) (*struct{ Body T }, error) {
+	if err != nil {
+		return nil, h.humaErr(err)
+	}
+	return &struct{ Body T }{v}, nil
+}
+
+// releaseReply is the answer of an operation on one release: the release with its download
+// address, or the service's error mapped to its HTTP status.
+func (h *Handler) releaseReply(ctx context.Context, r core.Release, err error) (*struct{ Body ReleaseBody }, error) {
+	if err != nil {
+		return nil, h.humaErr(err)
+	}
+	return &struct{ Body ReleaseBody }{releaseBody(baseFrom(ctx), r)}, nil
+}
+
+// resourceReply is the answer of get-resource and of the operations that change a resource (err
+// is the change's error, nil for get-resource): the resource as
+// get-resource shows it afterwards, or the error of the change or of reading it back.
+func (h *Handler) resourceReply(ctx context.Context, a core.Actor, kind, name string, err error) (*struct{ Body ResourceBody }, error) {
+	if err != nil {
+		return nil, h.humaErr(err)
+	}
+	v, err := h.svc.GetResource(ctx, a, kind, name)
+	if err != nil {
+		return nil, h.humaErr(err)
+	}
+	return &struct{ Body ResourceBody }{resourceBody(baseFrom(ctx), v)}, nil
+}
+
+// humaErr0 maps a service error to its HTTP status for operations without a body; nil stays nil.
 func (h *Handler) humaErr0(err error) error {
 	if err == nil {
 		return nil
