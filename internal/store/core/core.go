@@ -140,10 +140,7 @@ func StatusOf(err error) int {
 	return http.StatusInternalServerError
 }
 
-var (
-	errLogin  = errf(http.StatusUnauthorized, "sign in first: send `Authorization: Token <token>` (create a token in your account settings)")
-	errNoRead = errf(http.StatusForbidden, "this token lacks the `read` scope needed for private content; create a token with --scopes read")
-)
+var errLogin = errf(http.StatusUnauthorized, "sign in first: send `Authorization: Token <token>` (create a token in your account settings)")
 
 // Scope is a permission a token grants.
 type Scope uint8

@@ -1,5 +1,5 @@
-// Package web is the Store's web UI: server-rendered pages (html/template, embedded with
-// go:embed) for browsing and searching resources, reading a resource and its releases, signing
+// Package web is the Store's web UI: server-rendered pages (html/template, embedded in the
+// binary) for browsing and searching resources, reading a resource and its releases, signing
 // up and in, personal access tokens, teams and members, creating resources, uploading,
 // publishing and yanking releases, and the game server list.
 //

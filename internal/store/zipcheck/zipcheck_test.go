@@ -15,7 +15,6 @@ type entry struct {
 	body   []byte
 	mode   fs.FileMode
 	method uint16
-	size   int64 // declared uncompressed size override for raw entries (0: real)
 }
 
 func build(t testing.TB, entries ...entry) []byte {
