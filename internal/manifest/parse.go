@@ -2,6 +2,7 @@ package manifest
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -475,40 +476,35 @@ func table(m map[string]any, name string, s *issues) (map[string]any, bool) {
 	return t, true
 }
 
-func (s *issues) str(tbl map[string]any, sec, key string, dst *string) {
+// typed reads tbl[key] as a T. An absent key gives ok false quietly; a value of another type is
+// reported at sec.key as "expected <want>, got <what it is>" and gives ok false too, so that the
+// caller keeps its default.
+func typed[T any](s *issues, tbl map[string]any, sec, key, want string) (t T, ok bool) {
 	v, ok := tbl[key]
 	if !ok {
-		return
+		return t, false
 	}
-	str, ok := v.(string)
-	if !ok {
-		s.fail(sec+"."+key, "expected a string in quotes, got %s", describe(v))
-		return
+	if t, ok = v.(T); !ok {
+		s.fail(sec+"."+key, "expected %s, got %s", want, describe(v))
 	}
-	*dst = str
+	return t, ok
+}
+
+func (s *issues) str(tbl map[string]any, sec, key string, dst *string) {
+	if v, ok := typed[string](s, tbl, sec, key, "a string in quotes"); ok {
+		*dst = v
+	}
 }
 
 func (s *issues) boolean(tbl map[string]any, sec, key string, dst *bool) {
-	v, ok := tbl[key]
-	if !ok {
-		return
+	if v, ok := typed[bool](s, tbl, sec, key, "true or false"); ok {
+		*dst = v
 	}
-	b, ok := v.(bool)
-	if !ok {
-		s.fail(sec+"."+key, "expected true or false, got %s", describe(v))
-		return
-	}
-	*dst = b
 }
 
 func (s *issues) strings(tbl map[string]any, sec, key string, dst *[]string) {
-	v, ok := tbl[key]
+	list, ok := typed[[]any](s, tbl, sec, key, `an array of strings such as ["a", "b"]`)
 	if !ok {
-		return
-	}
-	list, ok := v.([]any)
-	if !ok {
-		s.fail(sec+"."+key, "expected an array of strings such as [\"a\", \"b\"], got %s", describe(v))
 		return
 	}
 	if len(list) == 0 {
@@ -562,14 +558,7 @@ func (s *issues) checkVersion(key, v string) {
 func (s *issues) unknownKeys(tbl map[string]any, sec string, known []string) {
 	var extra []string
 	for k := range tbl {
-		found := false
-		for _, kk := range known {
-			if k == kk {
-				found = true
-				break
-			}
-		}
-		if !found {
+		if !slices.Contains(known, k) {
 			extra = append(extra, k)
 		}
 	}
