@@ -163,6 +163,11 @@ func TestPinnedYankedAndChannels(t *testing.T) {
 	if v := installedVersion(t, server, storeclient.Packages, name); v != "1.1.0" {
 		t.Fatalf("pinned yanked release not installed: %s", v)
 	}
+	// check tells the operator the installed release was withdrawn.
+	r = mustOK(t, runCLI(t, server, "check"))
+	if !strings.Contains(r.stdout, "installed release yanked: breaks saves") {
+		t.Errorf("check does not flag the yanked installed release:\n%s", r.stdout)
+	}
 	// The beta channel opts in to pre-releases.
 	mustOK(t, runCLI(t, server, "update", "package", name, "--channel", "beta"))
 	if v := installedVersion(t, server, storeclient.Packages, name); v != "2.0.0" {

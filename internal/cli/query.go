@@ -233,6 +233,14 @@ func (s *session) check(ctx context.Context, cmd *Command) error {
 				status = "up to date"
 			}
 		}
+		if reason, yanked := yankedRelease(remote, r.version); yanked {
+			// The operator should know the authors withdrew what the server runs.
+			status += " (installed release yanked"
+			if reason != "" {
+				status += ": " + reason
+			}
+			status += ")"
+		}
 		if r.locked != nil && !r.changes.Empty() {
 			status += " (changed locally)"
 		}
@@ -247,6 +255,19 @@ func (s *session) check(ctx context.Context, cmd *Command) error {
 		s.infof("%d update(s) available", updates)
 	}
 	return nil
+}
+
+// yankedRelease reports whether version of remote is a yanked release, and why.
+func yankedRelease(remote *storeclient.Resource, version string) (reason string, yanked bool) {
+	if remote == nil {
+		return "", false
+	}
+	for _, rel := range remote.Releases {
+		if rel.Version == version && rel.Yanked {
+			return rel.YankReason, true
+		}
+	}
+	return "", false
 }
 
 // search prints Store resources matching the words given.
