@@ -24,7 +24,7 @@ var extensionCommands = []string{
 
 var helpFlags = [][2]string{
 	{"--token TOKEN", "Store token (default: $NANOFORGE_TOKEN, then Config.toml [general] token)"},
-	{"--store URL", "Store address (default: $NANOFORGE_STORE_URL or " + defaultStoreNote + ")"},
+	{"--store URL", "Store address (default: $NANOFORGE_STORE_URL, for `install` alone the lock file's, then " + defaultStoreNote + ")"},
 	{"--dir PATH", "server folder (default: the current folder)"},
 	{"--channel beta|alpha", "allow pre-releases when installing or updating; the release channel when uploading"},
 	{"--force", "replace locally changed files without asking"},
