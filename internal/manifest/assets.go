@@ -162,15 +162,7 @@ func ParseAssets(data []byte, file string) (*AssetPack, []Warning, error) {
 	switch {
 	case hasMeta:
 		a.Generation = AssetsGen3
-		s.str(meta, "meta", "title", &a.Title)
-		s.str(meta, "meta", "author", &a.Author)
-		s.str(meta, "meta", "version", &a.Version)
-		if _, ok := meta["image"]; ok {
-			s.str(meta, "meta", "image", &a.Image)
-			s.warn("meta.image", "image URLs are no longer used; put a 300x150 Assets.jpg beside Assets.toml instead")
-		}
-		s.unknownKeys(meta, "meta", []string{"title", "author", "version", "image"})
-		s.checkVersion("meta.version", a.Version)
+		s.meta(meta, "Assets", &a.Title, &a.Author, &a.Version, &a.Image)
 	case hasPack:
 		a.Generation = AssetsGen1
 		s.str(pack, "asset_pack", "name", &a.Title)

@@ -98,6 +98,8 @@ func TestParseAssetsWarningsAndErrors(t *testing.T) {
 		{"unknown key", "[meta]\n[unreal]\nunreal_folders = [\"x\"]\nengine = 5\n", []string{"f:4:", "unreal.engine", "unknown key"}},
 		{"bad version", "[meta]\nversion = \"1\"\n[unreal]\nunreal_folders = [\"x\"]\n", []string{"meta.version", "SemVer"}},
 		{"unknown top level", "[meta]\n[unreal]\nunreal_folders = [\"x\"]\n[extra]\n", []string{"extra"}},
+		{"image in meta", "[meta]\nimage = \"http://x\"\n[unreal]\nunreal_folders = [\"x\"]\n", []string{"f:2:", "meta.image", "Assets.jpg beside Assets.toml"}},
+		{"unknown meta key", "[meta]\nlicense = \"MIT\"\n[unreal]\nunreal_folders = [\"x\"]\n", []string{"meta.license", "unknown key"}},
 	}
 	for _, tt := range warnCases {
 		t.Run(tt.name, func(t *testing.T) {

@@ -89,7 +89,7 @@ func ParseMapToml(data []byte, file string) (*Package, []Warning, error) {
 			}
 		}
 		if meta, ok := table(m, "meta", s); ok {
-			readMeta(meta, s, p)
+			s.meta(meta, "Package", &p.Title, &p.Author, &p.Version, &p.Image)
 		}
 	}
 	sortWarnings(s.warns)
@@ -119,7 +119,7 @@ func parseGen3(m map[string]any, md toml.MetaData, s *issues, p *Package, typeSe
 	p.Kind, _ = kindForSection(typeSections[0])
 	if hasMeta {
 		if meta, ok := table(m, "meta", s); ok {
-			readMeta(meta, s, p)
+			s.meta(meta, "Package", &p.Title, &p.Author, &p.Version, &p.Image)
 		}
 	} else {
 		s.warn(typeSections[0], "no [meta] table: add [meta] with title, author and version")
@@ -180,16 +180,18 @@ func parseGen3(m map[string]any, md toml.MetaData, s *issues, p *Package, typeSe
 	}
 }
 
-func readMeta(meta map[string]any, s *issues, p *Package) {
-	s.str(meta, "meta", "title", &p.Title)
-	s.str(meta, "meta", "author", &p.Author)
-	s.str(meta, "meta", "version", &p.Version)
+// meta reads the [meta] table that Package.toml and Assets.toml share; base ("Package" or
+// "Assets") names the manifest in the hint that replaces the old image URL.
+func (s *issues) meta(meta map[string]any, base string, title, author, version, image *string) {
+	s.str(meta, "meta", "title", title)
+	s.str(meta, "meta", "author", author)
+	s.str(meta, "meta", "version", version)
 	if _, ok := meta["image"]; ok {
-		s.str(meta, "meta", "image", &p.Image)
-		s.warn("meta.image", "image URLs are no longer used; put a 300x150 Package.jpg beside Package.toml instead")
+		s.str(meta, "meta", "image", image)
+		s.warn("meta.image", "image URLs are no longer used; put a 300x150 %s.jpg beside %s.toml instead", base, base)
 	}
 	s.unknownKeys(meta, "meta", []string{"title", "author", "version", "image"})
-	s.checkVersion("meta.version", p.Version)
+	s.checkVersion("meta.version", *version)
 }
 
 func parseLegacy(m map[string]any, s *issues, p *Package) {
