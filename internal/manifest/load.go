@@ -88,14 +88,24 @@ type source struct {
 
 func (s source) path(file string) string { return filepath.Join(s.label, file) }
 
-func loadPackage(src source, name string, opts LoadOptions) (*Package, []Warning, error) {
-	entries, err := fs.ReadDir(src.fsys, ".")
+// open lists the folder's files and, since a folder name is also the name others require it by,
+// warns when name is not a valid one; what ("package", "asset pack") names the folder in errors.
+func (s source) open(what, name string) ([]fs.DirEntry, []Warning, error) {
+	entries, err := fs.ReadDir(s.fsys, ".")
 	if err != nil {
-		return nil, nil, fmt.Errorf("load package %s: %w", src.label, err)
+		return nil, nil, fmt.Errorf("load %s %s: %w", what, s.label, err)
 	}
 	var warns []Warning
 	if err := CheckName(name); err != nil {
-		warns = append(warns, Warning{File: src.label, Message: err.Error() + "; rename the folder"})
+		warns = append(warns, Warning{File: s.label, Message: err.Error() + "; rename the folder"})
+	}
+	return entries, warns, nil
+}
+
+func loadPackage(src source, name string, opts LoadOptions) (*Package, []Warning, error) {
+	entries, warns, err := src.open("package", name)
+	if err != nil {
+		return nil, nil, err
 	}
 
 	pkgFile := findFile(entries, PackageFile, src, &warns)
@@ -405,13 +415,9 @@ func ReadAssetsFS(fsys fs.FS, name string) (*AssetPack, []Warning, error) {
 }
 
 func loadAssets(src source, name string) (*AssetPack, []Warning, error) {
-	entries, err := fs.ReadDir(src.fsys, ".")
+	entries, warns, err := src.open("asset pack", name)
 	if err != nil {
-		return nil, nil, fmt.Errorf("load asset pack %s: %w", src.label, err)
-	}
-	var warns []Warning
-	if err := CheckName(name); err != nil {
-		warns = append(warns, Warning{File: src.label, Message: err.Error() + "; rename the folder"})
+		return nil, nil, err
 	}
 	file := findFile(entries, AssetsFile, src, &warns)
 	if file == "" {
