@@ -300,13 +300,7 @@ var categoryComments = map[AssetCategory][2]string{
 // comments and layout of the official template.
 func (a *AssetPack) Render() []byte {
 	var b bytes.Buffer
-	b.WriteString("# vault configurations\n[meta]\n")
-	b.WriteString("    # friendly name\n")
-	kv(&b, "title", quote(a.Title))
-	b.WriteString("    # contributors\n")
-	kv(&b, "author", quote(a.Author))
-	b.WriteString("    # version\n")
-	kv(&b, "version", quote(a.Version))
+	renderMeta(&b, a.Title, a.Author, a.Version)
 	b.WriteString("\n# asset pack configurations\n[asset_pack]\n")
 	b.WriteString("    # asset packs requirements\n")
 	b.WriteString("    assets_requirements = [\n")

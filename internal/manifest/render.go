@@ -21,13 +21,7 @@ const listIndent = "                            "
 // and Library, which describe where the model came from).
 func (p *Package) Render() []byte {
 	var b bytes.Buffer
-	b.WriteString("# vault configurations\n[meta]\n")
-	b.WriteString("    # friendly name\n")
-	kv(&b, "title", quote(p.Title))
-	b.WriteString("    # contributors\n")
-	kv(&b, "author", quote(p.Author))
-	b.WriteString("    # version\n")
-	kv(&b, "version", quote(p.Version))
+	renderMeta(&b, p.Title, p.Author, p.Version)
 	b.WriteString("\n")
 
 	switch p.Kind {
@@ -243,6 +237,31 @@ func formatFloat(f float64) string {
 	return formatFixed(f)
 }
 
+// renderMeta writes the [meta] table as the official templates of Package.toml and Assets.toml
+// both have it.
+func renderMeta(b *bytes.Buffer, title, author, version string) {
+	b.WriteString("# vault configurations\n[meta]\n")
+	b.WriteString("    # friendly name\n")
+	kv(b, "title", quote(title))
+	b.WriteString("    # contributors\n")
+	kv(b, "author", quote(author))
+	b.WriteString("    # version\n")
+	kv(b, "version", quote(version))
+}
+
+// writeArray writes a TOML array on one line; the decoder hands arrays over as []any, but a
+// model's own lists are typed slices.
+func writeArray[T any](b *bytes.Buffer, items []T) {
+	b.WriteByte('[')
+	for i, it := range items {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		writeValue(b, it)
+	}
+	b.WriteByte(']')
+}
+
 // writeValue writes any decoded TOML value on one line (tables inline).
 func writeValue(b *bytes.Buffer, v any) {
 	switch x := v.(type) {
@@ -268,32 +287,11 @@ func writeValue(b *bytes.Buffer, v any) {
 			b.WriteString(x.Format(time.RFC3339Nano))
 		}
 	case []any:
-		b.WriteByte('[')
-		for i, it := range x {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			writeValue(b, it)
-		}
-		b.WriteByte(']')
+		writeArray(b, x)
 	case []map[string]any:
-		b.WriteByte('[')
-		for i, it := range x {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			writeValue(b, it)
-		}
-		b.WriteByte(']')
+		writeArray(b, x)
 	case []string:
-		b.WriteByte('[')
-		for i, it := range x {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString(quote(it))
-		}
-		b.WriteByte(']')
+		writeArray(b, x)
 	case map[string]any:
 		if len(x) == 0 {
 			b.WriteString("{}")

@@ -21,18 +21,28 @@ type Warning struct {
 
 // String renders "Package.toml:3: game_mode.foo: unknown key ...".
 func (w Warning) String() string {
+	return located(w.File, w.Line, 0, w.Key, w.Message)
+}
+
+// located renders "file:line:column: key: text", leaving out a line or column of 0 and an empty
+// key, so that warnings and errors point at a place the same way.
+func located(file string, line, column int, key, text string) string {
 	var b strings.Builder
-	b.WriteString(w.File)
-	if w.Line > 0 {
+	b.WriteString(file)
+	if line > 0 {
 		b.WriteByte(':')
-		b.WriteString(strconv.Itoa(w.Line))
+		b.WriteString(strconv.Itoa(line))
+		if column > 0 {
+			b.WriteByte(':')
+			b.WriteString(strconv.Itoa(column))
+		}
 	}
 	b.WriteString(": ")
-	if w.Key != "" {
-		b.WriteString(w.Key)
+	if key != "" {
+		b.WriteString(key)
 		b.WriteString(": ")
 	}
-	b.WriteString(w.Message)
+	b.WriteString(text)
 	return b.String()
 }
 
@@ -48,23 +58,7 @@ type ParseError struct {
 
 // Error renders "Package.toml:3:7: key: reason".
 func (e *ParseError) Error() string {
-	var b strings.Builder
-	b.WriteString(e.File)
-	if e.Line > 0 {
-		b.WriteByte(':')
-		b.WriteString(strconv.Itoa(e.Line))
-		if e.Column > 0 {
-			b.WriteByte(':')
-			b.WriteString(strconv.Itoa(e.Column))
-		}
-	}
-	b.WriteString(": ")
-	if e.Key != "" {
-		b.WriteString(e.Key)
-		b.WriteString(": ")
-	}
-	b.WriteString(e.Reason)
-	return b.String()
+	return located(e.File, e.Line, e.Column, e.Key, e.Reason)
 }
 
 // decodeTOML decodes data and turns a TOML syntax error into a *ParseError
