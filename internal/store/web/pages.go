@@ -235,12 +235,8 @@ func (h *Handler) showRelease(w http.ResponseWriter, r *http.Request, formErr er
 
 // releaseAction runs a form on a release page: publish, yank or delete.
 func (h *Handler) releaseAction(w http.ResponseWriter, r *http.Request, do func(a core.Actor, kind, name, version string) (string, string, error)) {
-	a, ok := h.requireLogin(w, r)
+	a, ok := h.requireFormPost(w, r)
 	if !ok {
-		return
-	}
-	if !h.csrfOK(r, "") {
-		h.csrfFailed(w, r)
 		return
 	}
 	kind, name, ok := h.kindName(w, r)
@@ -336,12 +332,8 @@ func (h *Handler) editPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) edit(w http.ResponseWriter, r *http.Request) {
-	a, ok := h.requireLogin(w, r)
+	a, ok := h.requireFormPost(w, r)
 	if !ok {
-		return
-	}
-	if !h.csrfOK(r, "") {
-		h.csrfFailed(w, r)
 		return
 	}
 	kind, name, ok := h.kindName(w, r)
@@ -848,12 +840,8 @@ func (h *Handler) tokensPage(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) createToken(w http.ResponseWriter, r *http.Request) {
-	a, ok := h.requireLogin(w, r)
+	a, ok := h.requireFormPost(w, r)
 	if !ok {
-		return
-	}
-	if !h.csrfOK(r, "") {
-		h.csrfFailed(w, r)
 		return
 	}
 	f := r.PostForm
@@ -889,12 +877,8 @@ func (h *Handler) createToken(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) revokeToken(w http.ResponseWriter, r *http.Request) {
-	a, ok := h.requireLogin(w, r)
+	a, ok := h.requireFormPost(w, r)
 	if !ok {
-		return
-	}
-	if !h.csrfOK(r, "") {
-		h.csrfFailed(w, r)
 		return
 	}
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
@@ -921,40 +905,45 @@ type teamsData struct {
 	Teams []core.Team
 }
 
+// teamsView is the "Your teams" page with the user's teams, shown on its own and again under a
+// team that could not be created.
+func (h *Handler) teamsView(w http.ResponseWriter, r *http.Request, a core.Actor) (*view, error) {
+	teams, err := h.svc.TeamsOf(r.Context(), a.UserID)
+	if err != nil {
+		return nil, err
+	}
+	v := h.newView(w, r, "Your teams")
+	v.Data = &teamsData{Teams: teams}
+	return v, nil
+}
+
 func (h *Handler) teamsPage(w http.ResponseWriter, r *http.Request) {
 	a, ok := h.requireLogin(w, r)
 	if !ok {
 		return
 	}
-	v := h.newView(w, r, "Your teams")
-	teams, err := h.svc.TeamsOf(r.Context(), a.UserID)
+	v, err := h.teamsView(w, r, a)
 	if err != nil {
 		h.errorPage(w, r, err)
 		return
 	}
-	v.Data = &teamsData{Teams: teams}
 	h.render(w, r, "teams", v)
 }
 
 func (h *Handler) createTeam(w http.ResponseWriter, r *http.Request) {
-	a, ok := h.requireLogin(w, r)
+	a, ok := h.requireFormPost(w, r)
 	if !ok {
-		return
-	}
-	if !h.csrfOK(r, "") {
-		h.csrfFailed(w, r)
 		return
 	}
 	f := r.PostForm
 	t, err := h.svc.CreateTeam(r.Context(), a, strings.TrimSpace(f.Get("name")), strings.TrimSpace(f.Get("title")), strings.TrimSpace(f.Get("description")))
 	if err != nil {
-		v := h.newView(w, r, "Your teams")
-		teams, lerr := h.svc.TeamsOf(r.Context(), a.UserID)
+		v, lerr := h.teamsView(w, r, a)
 		if lerr != nil {
 			h.errorPage(w, r, lerr)
 			return
 		}
-		v.Data, v.Form = &teamsData{Teams: teams}, f
+		v.Form = f
 		h.fail(w, r, "teams", v, err)
 		return
 	}
@@ -1021,12 +1010,8 @@ func (h *Handler) teamPage(w http.ResponseWriter, r *http.Request) {
 
 // teamAction runs a member form and shows its error on the team page.
 func (h *Handler) teamAction(w http.ResponseWriter, r *http.Request, do func(a core.Actor, team string) (string, error)) {
-	a, ok := h.requireLogin(w, r)
+	a, ok := h.requireFormPost(w, r)
 	if !ok {
-		return
-	}
-	if !h.csrfOK(r, "") {
-		h.csrfFailed(w, r)
 		return
 	}
 	team := r.PathValue("team")

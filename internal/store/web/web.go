@@ -316,6 +316,21 @@ func (h *Handler) requireLogin(w http.ResponseWriter, r *http.Request) (core.Act
 	return core.Actor{}, false
 }
 
+// requireFormPost is the start of every form that changes something of a signed-in user: the
+// visitor is sent to sign in first, and a form without this Store's CSRF token gets the "form
+// expired" page. ok is false when either has been answered.
+func (h *Handler) requireFormPost(w http.ResponseWriter, r *http.Request) (core.Actor, bool) {
+	a, ok := h.requireLogin(w, r)
+	if !ok {
+		return core.Actor{}, false
+	}
+	if !h.csrfOK(r, "") {
+		h.csrfFailed(w, r)
+		return core.Actor{}, false
+	}
+	return a, true
+}
+
 // localPath accepts only paths on this site as redirect targets (no //host or scheme).
 func localPath(p string) string {
 	if p == "" || !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") || strings.ContainsAny(p, "\r\n") {
