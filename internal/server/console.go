@@ -415,11 +415,7 @@ func (s *Server) unloadRuntime(name string) error {
 }
 
 func (s *Server) reloadRuntime(name string) error {
-	i, _ := s.findLoaded(name)
-	if i < 0 {
-		return fmt.Errorf("package '%s' is not loaded (use package load %s)", name, name)
-	}
-	info, i, err := s.loadNewRequirements(name, i)
+	info, i, err := s.loadNewRequirements(name)
 	if err != nil {
 		return err
 	}
@@ -452,11 +448,15 @@ func (s *Server) reloadRuntime(name string) error {
 	return nil
 }
 
-// loadNewRequirements reads the loaded package name's (at index i of the load order)
-// manifest again and loads the requirements it gained, ahead of it in the load order. It
-// returns the new manifest and name's new index. A requirement that is missing, broken or
-// cyclic is an error, and the loaded version keeps running.
-func (s *Server) loadNewRequirements(name string, i int) (*packages.Info, int, error) {
+// loadNewRequirements reads the loaded package name's manifest again and loads the
+// requirements it gained, ahead of it in the load order: the first step of both reloads. It
+// returns the new manifest and name's new index. A package that is not loaded, or a requirement
+// that is missing, broken or cyclic, is an error, and the loaded version keeps running.
+func (s *Server) loadNewRequirements(name string) (*packages.Info, int, error) {
+	i, _ := s.findLoaded(name)
+	if i < 0 {
+		return nil, -1, fmt.Errorf("package '%s' is not loaded (use package load %s)", name, name)
+	}
 	others := slices.Delete(slices.Clone(s.loaded), i, i+1)
 	list, err := packages.ResolveLoad(name, others, s.src)
 	if err != nil {
@@ -489,11 +489,7 @@ func quoteList(names []string) string {
 }
 
 func (s *Server) hotReloadRuntime(name string) error {
-	i, _ := s.findLoaded(name)
-	if i < 0 {
-		return fmt.Errorf("package '%s' is not loaded (use package load %s)", name, name)
-	}
-	info, i, err := s.loadNewRequirements(name, i)
+	info, i, err := s.loadNewRequirements(name)
 	if err != nil {
 		return err
 	}
