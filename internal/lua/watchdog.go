@@ -14,7 +14,8 @@ import (
 // The watchdog: a goroutine per state that notices an outermost call running past its budget
 // and only then arms an instruction hook (asynchronously, as the stand-alone interpreter does
 // for Ctrl-C). Calls within budget run with no hook at all, so the guard costs nothing while
-// scripts behave. The per-call cost is a few atomic stores: enter and leave never block.
+// scripts behave. The per-call cost is two plain release stores made in C (nf_call_begin and
+// nf_call_end): enter and leave never block.
 //
 // If the hook has not stopped the call a grace period later (a long library call such as a
 // huge string.rep or table.concat runs no instructions), the allocator starts refusing blocks
