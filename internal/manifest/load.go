@@ -88,6 +88,18 @@ type source struct {
 
 func (s source) path(file string) string { return filepath.Join(s.label, file) }
 
+// parse reads file and parses it with parse (ParsePackage or ParseMapToml), adding the parser's
+// warnings to warns; the bytes come back as well because a conversion keeps their line ends.
+func (s source) parse(name, file string, parse func(data []byte, file string) (*Package, []Warning, error), warns *[]Warning) (*Package, []byte, error) {
+	data, err := fs.ReadFile(s.fsys, file)
+	if err != nil {
+		return nil, nil, fmt.Errorf("load package %s: %w", name, err)
+	}
+	p, pw, err := parse(data, s.path(file))
+	*warns = append(*warns, pw...)
+	return p, data, err
+}
+
 // open lists the folder's files and, since a folder name is also the name others require it by,
 // warns when name is not a valid one; what ("package", "asset pack") names the folder in errors.
 func (s source) open(what, name string) ([]fs.DirEntry, []Warning, error) {
@@ -117,17 +129,11 @@ func loadPackage(src source, name string, opts LoadOptions) (*Package, []Warning
 	}
 
 	var p *Package
-	var pw []Warning
 	switch {
 	case pkgFile != "":
 		path := src.path(pkgFile)
-		data, err := fs.ReadFile(src.fsys, pkgFile)
-		if err != nil {
-			return nil, warns, fmt.Errorf("load package %s: %w", name, err)
-		}
-		p, pw, err = ParsePackage(data, path)
-		warns = append(warns, pw...)
-		if err != nil {
+		var data []byte
+		if p, data, err = src.parse(name, pkgFile, ParsePackage, &warns); err != nil {
 			return nil, warns, err
 		}
 		if p.Generation < Current || pkgFile != PackageFile {
@@ -138,13 +144,8 @@ func loadPackage(src source, name string, opts LoadOptions) (*Package, []Warning
 		}
 	case mapFile != "":
 		path := src.path(mapFile)
-		data, err := fs.ReadFile(src.fsys, mapFile)
-		if err != nil {
-			return nil, warns, fmt.Errorf("load package %s: %w", name, err)
-		}
-		p, pw, err = ParseMapToml(data, path)
-		warns = append(warns, pw...)
-		if err != nil {
+		var data []byte
+		if p, data, err = src.parse(name, mapFile, ParseMapToml, &warns); err != nil {
 			return nil, warns, err
 		}
 		if p.Title == "" {
