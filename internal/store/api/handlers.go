@@ -268,7 +268,7 @@ func (h *Handler) register() {
 		func(ctx context.Context, in *struct {
 			ID int64 `path:"id"`
 		}) (*struct{}, error) {
-			return nil, h.humaErr0(s.RevokeToken(ctx, actor(ctx), in.ID))
+			return nil, h.humaErrOrNil(s.RevokeToken(ctx, actor(ctx), in.ID))
 		})
 
 	// Teams.
@@ -323,7 +323,7 @@ func (h *Handler) register() {
 		func(ctx context.Context, in *struct {
 			Team string `path:"team"`
 		}) (*struct{}, error) {
-			return nil, h.humaErr0(s.DeleteTeam(ctx, actor(ctx), in.Team))
+			return nil, h.humaErrOrNil(s.DeleteTeam(ctx, actor(ctx), in.Team))
 		})
 	huma.Register(api, huma.Operation{OperationID: "update-team", Method: http.MethodPatch, Path: "/api/v1/teams/{team}", Summary: "Edit a team",
 		Tags: tag("Teams"), Security: secured},
@@ -347,7 +347,7 @@ func (h *Handler) register() {
 				Role string `json:"role" enum:"owner,admin,member"`
 			}
 		}) (*struct{}, error) {
-			return nil, h.humaErr0(s.SetMember(ctx, actor(ctx), in.Team, in.User, core.Role(in.Body.Role)))
+			return nil, h.humaErrOrNil(s.SetMember(ctx, actor(ctx), in.Team, in.User, core.Role(in.Body.Role)))
 		})
 	huma.Register(api, huma.Operation{OperationID: "remove-member", Method: http.MethodDelete, Path: "/api/v1/teams/{team}/members/{user}", Summary: "Remove a member",
 		Tags: tag("Teams"), Security: secured, DefaultStatus: 204},
@@ -355,7 +355,7 @@ func (h *Handler) register() {
 			Team string `path:"team"`
 			User string `path:"user"`
 		}) (*struct{}, error) {
-			return nil, h.humaErr0(s.RemoveMember(ctx, actor(ctx), in.Team, in.User))
+			return nil, h.humaErrOrNil(s.RemoveMember(ctx, actor(ctx), in.Team, in.User))
 		})
 
 	// Resources and releases.
@@ -409,7 +409,7 @@ func (h *Handler) register() {
 	huma.Register(api, huma.Operation{OperationID: "delete-resource", Method: http.MethodDelete, Path: "/api/v1/{kind}/{name}", Summary: "Delete a resource",
 		Description: "Team owners may delete a resource that was never published; operators may delete any.", Tags: tag("Resources"), Security: secured, DefaultStatus: 204},
 		func(ctx context.Context, in *kindName) (*struct{}, error) {
-			return nil, h.humaErr0(s.DeleteResource(ctx, actor(ctx), in.Kind, in.Name))
+			return nil, h.humaErrOrNil(s.DeleteResource(ctx, actor(ctx), in.Kind, in.Name))
 		})
 	huma.Register(api, huma.Operation{OperationID: "get-release", Method: http.MethodGet, Path: "/api/v1/{kind}/{name}/releases/{version}", Summary: "One release",
 		Tags: tag("Releases")},
@@ -451,7 +451,7 @@ func (h *Handler) register() {
 	huma.Register(api, huma.Operation{OperationID: "delete-release", Method: http.MethodDelete, Path: "/api/v1/{kind}/{name}/releases/{version}",
 		Summary: "Delete a draft release", Tags: tag("Releases"), Security: secured, DefaultStatus: 204},
 		func(ctx context.Context, in *kindNameVersion) (*struct{}, error) {
-			return nil, h.humaErr0(s.DeleteRelease(ctx, actor(ctx), in.Kind, in.Name, in.Version))
+			return nil, h.humaErrOrNil(s.DeleteRelease(ctx, actor(ctx), in.Kind, in.Name, in.Version))
 		})
 
 	// Search and resolve.
@@ -573,8 +573,8 @@ func (h *Handler) releaseReply(ctx context.Context, r core.Release, err error) (
 }
 
 // resourceReply is the answer of get-resource and of the operations that change a resource (err
-// is the change's error, nil for get-resource): the resource as
-// get-resource shows it afterwards, or the error of the change or of reading it back.
+// is the change's error, nil for get-resource): the resource as get-resource shows it
+// afterwards, or the error of the change or of reading it back.
 func (h *Handler) resourceReply(ctx context.Context, a core.Actor, kind, name string, err error) (*struct{ Body ResourceBody }, error) {
 	if err != nil {
 		return nil, h.humaErr(err)
@@ -586,8 +586,8 @@ func (h *Handler) resourceReply(ctx context.Context, a core.Actor, kind, name st
 	return &struct{ Body ResourceBody }{resourceBody(baseFrom(ctx), v)}, nil
 }
 
-// humaErr0 maps a service error to its HTTP status for operations without a body; nil stays nil.
-func (h *Handler) humaErr0(err error) error {
+// humaErrOrNil maps a service error to its HTTP status for operations without a body; nil stays nil.
+func (h *Handler) humaErrOrNil(err error) error {
 	if err == nil {
 		return nil
 	}
