@@ -255,6 +255,8 @@ var builtinMaps = map[string]string{
 	"testingmap": "default-testing-map",
 }
 
+// migrateMapReference converts map = "nanos-world::BlankMap"-style references of older
+// Config.toml files to the map package that replaced them, so old servers keep their map.
 func migrateMapReference(found map[string]any, n *notes) {
 	s, ok := found["map"].(string)
 	if !ok {

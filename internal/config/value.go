@@ -83,6 +83,8 @@ func (cs CustomSettings) Clone() CustomSettings {
 	return out
 }
 
+// cloneValue copies arrays and nested tables so that a clone shares nothing a caller could
+// change; scalars are immutable and returned as they are.
 func cloneValue(v any) any {
 	switch v := v.(type) {
 	case []any:
@@ -97,6 +99,8 @@ func cloneValue(v any) any {
 	return v
 }
 
+// plainValue turns nested CustomSettings into maps for Map, whose callers want plain Go values
+// (e.g. to hand to Lua) and do not care about key order.
 func plainValue(v any) any {
 	switch v := v.(type) {
 	case []any:
@@ -180,6 +184,8 @@ func orderedValue(v any, order *keyNode) any {
 	return v
 }
 
+// orderedTable turns a decoded table into CustomSettings in the order its keys had in the file,
+// because rewriting Config.toml must not shuffle what the operator wrote.
 func orderedTable(t map[string]any, order *keyNode) CustomSettings {
 	names := sortedKeys(t, order)
 	out := make(CustomSettings, 0, len(names))
@@ -258,6 +264,7 @@ func appendValue(b []byte, v any) []byte {
 	return appendString(b, "")
 }
 
+// appendFloat writes f as a TOML float that reads back to exactly f (and stays a float).
 func appendFloat(b []byte, f float64) []byte {
 	switch {
 	case math.IsNaN(f):

@@ -286,6 +286,9 @@ var builtinMapAssets = map[string]string{
 // name is not one.
 func BuiltinMapAsset(name string) string { return builtinMapAssets[name] }
 
+// resolveMap finds Config.toml's map package with its requirements. An old asset reference and a
+// built-in map that is not installed are not failures (the server runs without a map package):
+// the first is noted, the second needs nothing, since every server has it without a package.
 func (p *Plan) resolveMap(name string, r *resolver) {
 	if name == "" {
 		return
@@ -565,6 +568,8 @@ func (r *resolver) visit(name string) *chainErr {
 	return nil
 }
 
+// markFailed remembers why name cannot load so that every package requiring it reports the same
+// chain without resolving it again.
 func (r *resolver) markFailed(name string, ce *chainErr) *chainErr {
 	r.state[name] = failed
 	r.failures[name] = ce

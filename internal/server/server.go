@@ -226,6 +226,9 @@ func (s *Server) Start() error {
 	return nil
 }
 
+// newHost builds the script host from Options.NewHost. A missing or failing factory does not
+// stop the server: it runs without scripting (nullHost) and says so, because the rest of the
+// server (config, packages, console) is still useful for checking a setup.
 func (s *Server) newHost() scripthost.Host {
 	if s.opts.NewHost == nil {
 		s.noHost = true
@@ -403,6 +406,9 @@ func (s *Server) loadOne(info *packages.Info) error {
 	return nil
 }
 
+// computeCustomSettings merges the game-mode's declared settings with Config.toml's and the
+// command line's values (nanos-spec §4.5); it runs again whenever the game-mode or its values
+// change.
 func (s *Server) computeCustomSettings() {
 	file := s.cfg.CustomSettings.Map()
 	var cmdline map[string]any
@@ -494,6 +500,7 @@ func (s *Server) Shutdown() error {
 	return errors.Join(errs...)
 }
 
+// closeLog stops writing the session log file, after the lines still queued are written.
 func (s *Server) closeLog() {
 	// Written lines first: the asynchronous queue drains before the file closes.
 	s.out.SetAsync(false)
