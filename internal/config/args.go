@@ -358,6 +358,8 @@ func parseParamValue(p *param, text string) (any, error) {
 	return text, nil
 }
 
+// parseBool reads a flag's value: 0 and 1 as the server's command line documents them, and
+// false and true as well, which operators type just as often.
 func parseBool(s string) (bool, error) {
 	switch strings.ToLower(strings.TrimSpace(s)) {
 	case "1", "true":
