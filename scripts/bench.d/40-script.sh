@@ -8,14 +8,11 @@
 # Each benchmark runs 5 times; the fastest run of each is compared (the machine may be busy).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. scripts/bench-lib.sh
 out="$(go test -run '^$' -bench 'EventsCall|Tick20Packages' -benchmem -count 5 ./internal/script/)"
 echo "$out" | grep -E '^Benchmark' || true
-echo "$out" | awk '
-  /^Benchmark/ {
-    name = $1; sub(/-[0-9]+$/, "", name)
-    ns = $3 + 0
-    if (!(name in best) || ns < best[name]) best[name] = ns
-  }
+echo "$out" | bench_fastest | awk '
+  { best[$1] = $2 + 0 }
   END {
     e = best["BenchmarkEventsCall"]; er = best["BenchmarkEventsCallReference"]
     t = best["BenchmarkTick20Packages"]; tr = best["BenchmarkTick20PackagesReference"]

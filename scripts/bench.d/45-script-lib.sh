@@ -4,14 +4,11 @@
 # against Go's encoding/json on the same document. Fastest of 5 runs each.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. scripts/bench-lib.sh
 out="$(go test -run '^$' -bench 'VectorArithmetic|JSONRoundTrip' -benchmem -count 5 ./internal/script/lib/)"
 echo "$out" | grep -E '^Benchmark' || true
-echo "$out" | awk '
-  /^Benchmark/ {
-    name = $1; sub(/-[0-9]+$/, "", name)
-    ns = $3 + 0
-    if (!(name in best) || ns < best[name]) best[name] = ns
-  }
+echo "$out" | bench_fastest | awk '
+  { best[$1] = $2 + 0 }
   END {
     v = best["BenchmarkVectorArithmetic/Vector"]; p = best["BenchmarkVectorArithmetic/plain-table"]
     j = best["BenchmarkJSONRoundTrip"]; g = best["BenchmarkJSONRoundTripGo"]
