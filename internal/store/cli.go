@@ -19,17 +19,39 @@ import (
 	"github.com/nanoforge/nanoforge/internal/store/web"
 )
 
+// usageText is printed for a word or flag the command line does not take.
+const usageText = "usage: nanoforge-store [server flags]              serve the Store\n" +
+	"       nanoforge-store [server flags] admin <command> [flags]\n" +
+	"admin commands: create-user, create-token, list-users, remove-user\n" +
+	"server flags (--data, --database, --blob, ...) go before or after `admin <command>`; see nanoforge-store -h"
+
 // Main runs the nanoforge-store command line (args without the program name) and returns the
 // process exit code.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	if len(args) > 0 && args[0] == "admin" {
-		return admin(args[1:], stdin, stdout, stderr)
-	}
 	fs := flag.NewFlagSet("nanoforge-store", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintln(stderr, usageText)
+		fs.PrintDefaults()
+	}
 	final := bindFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return 2
+	}
+	if rest := fs.Args(); len(rest) > 0 {
+		if rest[0] != "admin" {
+			fmt.Fprintf(stderr, "nanoforge-store: unknown command or argument %q\n%s\n", rest[0], usageText)
+			return 2
+		}
+		return admin(leadingFlags(args, rest), rest[1:], stdin, stdout, stderr)
+	}
+	// An operator command must never start a server by accident: "admin" as a flag's value
+	// (nanoforge-store --data admin) is almost surely a mistyped command line.
+	for _, a := range args {
+		if a == "admin" {
+			fmt.Fprintf(stderr, "nanoforge-store: \"admin\" was read as a flag's value, not as the command; not serving\n%s\n", usageText)
+			return 2
+		}
 	}
 	cfg, err := final()
 	if err != nil {
@@ -167,16 +189,44 @@ func parseOnOff(s string) (bool, error) {
 	return false, fmt.Errorf("--signup takes on or off, not %q", s)
 }
 
-func admin(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	usage := "usage: nanoforge-store admin create-user|create-token|list-users|remove-user [flags]\n" +
+// leadingFlags returns the flags of args that came before rest (what flag parsing left), without
+// a "--" terminator, so they can be parsed again together with a subcommand's own flags.
+func leadingFlags(args, rest []string) []string {
+	lead := args[:len(args)-len(rest)]
+	if n := len(lead); n > 0 && lead[n-1] == "--" {
+		lead = lead[:n-1]
+	}
+	return lead[:len(lead):len(lead)]
+}
+
+// admin runs an operator command. global holds the server flags given before "admin"; more may
+// follow "admin" (before or after the command's name), and later ones win.
+func admin(global, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	usage := "usage: nanoforge-store [server flags] admin create-user|create-token|list-users|remove-user [flags]\n" +
 		"  create-user --name N --password-stdin [--admin]\n" +
 		"  create-token --user N --label L --expires 30d [--scopes read,publish,manage]\n" +
 		"  list-users\n  remove-user --name N"
-	if len(args) == 0 {
+	// Server flags may sit between "admin" and the command: skip them to find the command.
+	pre := flag.NewFlagSet("nanoforge-store admin", flag.ContinueOnError)
+	pre.SetOutput(stderr)
+	bindFlags(pre)
+	if err := pre.Parse(args); err != nil {
 		fmt.Fprintln(stderr, usage)
 		return 2
 	}
-	cmd := args[0]
+	rest := pre.Args()
+	if len(rest) == 0 {
+		fmt.Fprintln(stderr, usage)
+		return 2
+	}
+	cmd := rest[0]
+	switch cmd {
+	case "create-user", "create-token", "list-users", "remove-user":
+	default:
+		fmt.Fprintf(stderr, "nanoforge-store admin: unknown command %q\n%s\n", cmd, usage)
+		return 2
+	}
+	global = append(global, leadingFlags(args, rest)...)
 	fs := flag.NewFlagSet("nanoforge-store admin "+cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	final := bindFlags(fs)
@@ -187,7 +237,11 @@ func admin(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	label := fs.String("label", "", "token label")
 	expires := fs.String("expires", "", "token lifetime like 30d, 12h or 1y (at most 2y)")
 	scopes := fs.String("scopes", "read,publish,manage", "token scopes")
-	if err := fs.Parse(args[1:]); err != nil {
+	if err := fs.Parse(append(global, rest[1:]...)); err != nil {
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "nanoforge-store admin %s: unexpected argument %q (flags start with --)\n%s\n", cmd, fs.Arg(0), usage)
 		return 2
 	}
 	cfg, err := final()
@@ -259,9 +313,6 @@ func admin(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			return fail(err)
 		}
 		fmt.Fprintf(stdout, "removed user %s\n", *name)
-	default:
-		fmt.Fprintln(stderr, usage)
-		return 2
 	}
 	return 0
 }

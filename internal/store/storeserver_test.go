@@ -7,6 +7,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -167,6 +168,67 @@ func TestCommandLine(t *testing.T) {
 	}
 	if code := run("", "--signup", "maybe"); code != 2 {
 		t.Fatalf("bad --signup accepted: %d", code)
+	}
+}
+
+// TestCommandLineFlagPlacement checks that server flags work before "admin", between "admin"
+// and the command, and after it, and that a stray word or misplaced flag is refused before any
+// store is opened or served (a served store would block the test until its timeout).
+func TestCommandLineFlagPlacement(t *testing.T) {
+	dir := t.TempDir()
+	var out, errb bytes.Buffer
+	run := func(stdin string, args ...string) int {
+		out.Reset()
+		errb.Reset()
+		return Main(args, strings.NewReader(stdin), &out, &errb)
+	}
+	if code := run("password-one\n", "--data", dir, "admin", "create-user", "--name", "before", "--password-stdin"); code != 0 {
+		t.Fatalf("flags before admin: exit %d, %s", code, errb.String())
+	}
+	if code := run("password-two\n", "admin", "--data="+dir, "create-user", "--name", "between", "--password-stdin"); code != 0 {
+		t.Fatalf("flags between admin and the command: exit %d, %s", code, errb.String())
+	}
+	if code := run("password-three\n", "admin", "create-user", "--name", "after", "--password-stdin", "--data", dir); code != 0 {
+		t.Fatalf("flags after the command: exit %d, %s", code, errb.String())
+	}
+	// A later --data wins over an earlier one: all three users landed in dir.
+	other := t.TempDir()
+	if code := run("", "--data", other, "admin", "list-users", "--data", dir); code != 0 {
+		t.Fatalf("list-users: exit %d, %s", code, errb.String())
+	}
+	for _, u := range []string{"before", "between", "after"} {
+		if !strings.Contains(out.String(), u) {
+			t.Errorf("user %q missing from list-users in %s:\n%s", u, dir, out.String())
+		}
+	}
+	if entries, _ := os.ReadDir(other); len(entries) != 0 {
+		t.Errorf("the overridden --data folder %s was used: %v", other, entries)
+	}
+
+	for _, c := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"unknown word", []string{"--data", dir, "amdin", "create-user"}, `unknown command or argument "amdin"`},
+		{"admin as a flag value", []string{"--data", "admin"}, "not serving"},
+		{"admin-only flag before admin", []string{"--data", dir, "--name", "x", "admin", "create-user"}, "flag provided but not defined: -name"},
+		{"unknown admin command", []string{"--data", dir, "admin", "create-usr"}, `unknown command "create-usr"`},
+		{"no admin command", []string{"--data", dir, "admin"}, "usage: nanoforge-store"},
+		{"stray argument after the command", []string{"admin", "list-users", "--data", dir, "extra"}, `unexpected argument "extra"`},
+		{"unknown flag between admin and command", []string{"admin", "--bogus", "list-users"}, "flag provided but not defined: -bogus"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if code := run("", c.args...); code != 2 {
+				t.Fatalf("Main(%q) = %d, want 2; stderr:\n%s", c.args, code, errb.String())
+			}
+			if !strings.Contains(errb.String(), c.want) || !strings.Contains(errb.String(), "usage") {
+				t.Fatalf("Main(%q) stderr lacks %q and a usage line:\n%s", c.args, c.want, errb.String())
+			}
+		})
+	}
+	if _, err := os.Stat("admin"); err == nil {
+		t.Error(`a folder "admin" was created from --data admin`)
 	}
 }
 
