@@ -188,6 +188,9 @@ type UploadResult struct {
 	SHA256  string `json:"sha256"`
 	Size    int64  `json:"size"`
 	URL     string `json:"url"`
+	// Notice, when set, says why the Store kept a release as a draft although publishing was
+	// asked for (the token's user may upload to the team but not publish).
+	Notice string `json:"notice,omitempty"`
 }
 
 // Upload sends a release archive (`POST /store/v1/{kind}/{name}/releases`) as a streamed

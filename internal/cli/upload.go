@@ -173,7 +173,10 @@ func (s *session) upload(ctx context.Context, cmd *Command) error {
 		return nil
 	}
 	s.infof("Uploaded %s %s %s as a draft: review and publish it at %s", cmd.Kind.Singular(), name, res.Version, page)
-	if o.Publish {
+	switch {
+	case res.Notice != "":
+		s.warnf("--publish was given, but the Store answered: %s", res.Notice)
+	case o.Publish:
 		s.warnf("--publish was given but the Store kept the release as a draft: publish it on the Store page above (publishing needs the admin or owner role in the team)")
 	}
 	return nil

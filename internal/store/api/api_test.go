@@ -251,6 +251,33 @@ func TestAuthorizationMatrix(t *testing.T) {
 		if resp.StatusCode != want {
 			t.Errorf("%s upload: %d, want %d: %s", who, resp.StatusCode, want, body)
 		}
+		// Asking to publish goes as far as the role allows: a member's upload is kept as a
+		// draft with a notice saying why, admins and operators publish.
+		resp, body = w.upload(t, who, "thing", storetest.PackageZip(t, "6.0."+fmt.Sprint(i)), "publish", "true")
+		if resp.StatusCode != want {
+			t.Errorf("%s upload with publish=true: %d, want %d: %s", who, resp.StatusCode, want, body)
+			continue
+		}
+		if want != 201 {
+			continue
+		}
+		var up api.UploadResponse
+		if err := json.Unmarshal(body, &up); err != nil {
+			t.Fatalf("%s upload with publish=true: %v in %s", who, err, body)
+		}
+		wantState, wantNotice := "published", false
+		if who == "carol" {
+			wantState, wantNotice = "draft", true
+		}
+		if up.State != wantState || (up.Notice != "") != wantNotice ||
+			wantNotice && (!strings.Contains(up.Notice, "draft") || !strings.Contains(up.Notice, "admin or owner") || !strings.Contains(up.Notice, `"alice"`)) {
+			t.Errorf("%s upload with publish=true: state %q notice %q, want state %q and a notice: %v", who, up.State, up.Notice, wantState, wantNotice)
+		}
+		// The stored release matches the answer.
+		resp, body = w.do(t, "dave", "GET", "/api/v1/packages/thing/releases/6.0."+fmt.Sprint(i), nil, "")
+		if resp.StatusCode != 200 || !strings.Contains(string(body), `"state":"`+wantState+`"`) {
+			t.Errorf("%s upload with publish=true stored as: %d %s, want state %s", who, resp.StatusCode, body, wantState)
+		}
 	}
 	// Creating and deleting resources.
 	for _, who := range actors {

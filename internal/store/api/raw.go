@@ -140,6 +140,9 @@ type UploadResponse struct {
 	Size     int64            `json:"size"`
 	URL      string           `json:"url"`
 	Removed  []string         `json:"removed,omitempty"`
+	// Notice says why a release asked to be published was kept as a draft (the uploader is
+	// a member of the team, not an admin or owner).
+	Notice string `json:"notice,omitempty"`
 }
 
 // upload reads the multipart form as a stream: the file part goes straight to a temporary file
@@ -221,7 +224,7 @@ func (h *Handler) upload(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := UploadResponse{Resource: rel.Resource, Version: rel.Version, Channel: rel.Channel, State: rel.State, SHA256: rel.SHA256,
-		Size: rel.Size, URL: h.baseURL(r) + ReleasePage(rel.Resource.Kind, rel.Resource.Name, rel.Version), Removed: rel.Removed}
+		Size: rel.Size, URL: h.baseURL(r) + ReleasePage(rel.Resource.Kind, rel.Resource.Name, rel.Version), Removed: rel.Removed, Notice: rel.Notice}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Location", h.baseURL(r)+"/api/v1/"+rel.Resource.Kind+"/"+rel.Resource.Name+"/releases/"+rel.Version)
 	w.WriteHeader(http.StatusCreated)

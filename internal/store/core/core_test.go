@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -165,6 +166,17 @@ func TestUploadNameHeldByOtherTeam(t *testing.T) {
 			t.Fatal(err)
 		}
 		f.upload(t, bob, KindPackages, "shared", storetest.PackageZip(t, "1.0.1"), false, "")
+		// Asking to publish as a member keeps the upload as a draft and says why.
+		if rel := f.upload(t, bob, KindPackages, "shared", storetest.PackageZip(t, "1.0.5"), true, ""); rel.State != StateDraft || !rel.PublishedAt.IsZero() ||
+			!strings.Contains(rel.Notice, "admin or owner") || !strings.Contains(rel.Notice, `"alice"`) {
+			t.Fatalf("member upload with publish: state %q, published %v, notice %q", rel.State, rel.PublishedAt, rel.Notice)
+		}
+		if rel, err := f.svc.GetRelease(ctx, alice, KindPackages, "shared", "1.0.5"); err != nil || rel.State != StateDraft {
+			t.Fatalf("member upload with publish stored as %+v, %v", rel, err)
+		}
+		if rel := f.upload(t, alice, KindPackages, "shared", storetest.PackageZip(t, "1.0.6"), true, ""); rel.State != StatePublished || rel.Notice != "" {
+			t.Fatalf("owner upload with publish: state %q notice %q", rel.State, rel.Notice)
+		}
 		_, err = f.svc.Publish(ctx, bob, KindPackages, "shared", "1.0.1", "")
 		wantStatus(t, err, http.StatusForbidden)
 		// Scopes gate uploads.

@@ -92,6 +92,9 @@ type Release struct {
 	PublishedAt          time.Time   `json:"published_at,omitzero"`
 	// Removed lists archive entries dropped at upload (only set by Upload).
 	Removed []string `json:"removed,omitempty"`
+	// Notice explains why Upload kept a release as a draft although publishing was asked for
+	// (only set by Upload).
+	Notice string `json:"notice,omitempty"`
 }
 
 func (r Release) visible(private bool) bool {
@@ -438,11 +441,12 @@ func (s *Service) Upload(ctx context.Context, a Actor, in UploadInput) (Release,
 		if role == "" {
 			return errf(http.StatusForbidden, "the name %q is held by team %q and you are not a member; pick another name", in.Name, r.Team.Name)
 		}
-		if in.Publish {
-			if !role.AtLeast(RoleAdmin) {
-				return errf(http.StatusForbidden, "publishing needs the admin or owner role in team %q; upload without publish and ask an admin", r.Team.Name)
-			}
+		// A member may upload but not publish: publishing goes as far as the role allows, so the
+		// release is kept as a draft (with a notice saying why) rather than refused outright.
+		if in.Publish && role.AtLeast(RoleAdmin) {
 			rel.State, rel.PublishedAt = StatePublished, db.Time(now)
+		} else if in.Publish {
+			rel.Notice = fmt.Sprintf("kept as a draft: publishing needs the admin or owner role in team %q; ask an admin or owner of the team to publish %s %s", r.Team.Name, r.Name, rel.Version)
 		}
 		if r.Kind == KindPackages && m.Category != "" && r.Category != m.Category {
 			if _, err := q.Exec(ctx, `UPDATE resources SET category = ? WHERE id = ?`, m.Category, r.ID); err != nil {

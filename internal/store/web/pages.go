@@ -688,6 +688,8 @@ func (h *Handler) receiveUpload(w http.ResponseWriter, r *http.Request, kind, na
 	msg := fmt.Sprintf("Uploaded %s %s as a draft on the %s channel; publish it when it is ready.", rel.Resource.Name, rel.Version, rel.Channel)
 	if rel.State == core.StatePublished {
 		msg = fmt.Sprintf("Uploaded and published %s %s on the %s channel.", rel.Resource.Name, rel.Version, rel.Channel)
+	} else if rel.Notice != "" {
+		msg = fmt.Sprintf("Uploaded %s %s on the %s channel, %s.", rel.Resource.Name, rel.Version, rel.Channel, rel.Notice)
 	}
 	if len(rel.Removed) > 0 {
 		msg += fmt.Sprintf(" %d cache entries were left out of the archive.", len(rel.Removed))
