@@ -17,11 +17,11 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/nanoforge/nanoforge/e2e/e2etest"
 	"github.com/nanoforge/nanoforge/internal/cli"
 	"github.com/nanoforge/nanoforge/internal/manifest"
 	"github.com/nanoforge/nanoforge/storeclient"
@@ -56,10 +56,8 @@ func run(m *testing.M) int {
 	nanoforgeBin = filepath.Join(tmp, "nanoforge")
 	storeBin = filepath.Join(tmp, "nanoforge-store")
 	// One build command links both programs in parallel.
-	build := exec.Command("go", "build", "-o", tmp+string(os.PathSeparator),
-		"github.com/nanoforge/nanoforge/cmd/nanoforge", "github.com/nanoforge/nanoforge/cmd/nanoforge-store")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
+	if err := e2etest.Build(tmp+string(os.PathSeparator),
+		"github.com/nanoforge/nanoforge/cmd/nanoforge", "github.com/nanoforge/nanoforge/cmd/nanoforge-store"); err != nil {
 		fmt.Fprintf(os.Stderr, "building nanoforge and nanoforge-store for the CLI end-to-end tests: %v\n", err)
 		return 1
 	}
@@ -68,7 +66,7 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
-	var logs lockedBuffer
+	var logs e2etest.Buffer
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	store := exec.CommandContext(ctx, storeBin, "--listen", addr, "--data", filepath.Join(tmp, "store"), "--rate-limit", "0")
@@ -90,7 +88,7 @@ func run(m *testing.M) int {
 		}
 	}()
 	storeURL = "http://" + addr
-	if err := waitReady(storeURL); err != nil {
+	if err := e2etest.WaitHTTP(storeURL+"/api/v1/search?q=x", waitLimit); err != nil {
 		fmt.Fprintf(os.Stderr, "nanoforge-store did not come up at %s: %v\nits output:\n%s\n", storeURL, err, logs.String())
 		return 1
 	}
@@ -101,32 +99,10 @@ func run(m *testing.M) int {
 	return code
 }
 
+// freeAddr returns a loopback address nobody listens on right now.
 func freeAddr() (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer ln.Close()
-	return ln.Addr().String(), nil
-}
-
-func waitReady(base string) error {
-	deadline := time.Now().Add(waitLimit)
-	var last error
-	for time.Now().Before(deadline) {
-		resp, err := http.Get(base + "/api/v1/search?q=x")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == 200 {
-				return nil
-			}
-			last = fmt.Errorf("status %s", resp.Status)
-		} else {
-			last = err
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	return last
+	port, err := e2etest.FreeTCPPort()
+	return "127.0.0.1:" + port, err
 }
 
 // ---------------------------------------------------------------- accounts
@@ -490,23 +466,17 @@ func runServerOnce(t *testing.T, dir string, args []string) (string, bool) {
 	cmd := exec.CommandContext(ctx, nanoforgeBin, append(append([]string{}, args...), "--port", port, "--query_port", queryPort)...)
 	cmd.Dir = dir
 	stdin, _ := cmd.StdinPipe()
-	var out lockedBuffer
+	var out e2etest.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	exited := make(chan struct{})
 	go func() { cmd.Wait(); close(exited) }()
-	started := false
-	for !started {
-		select {
-		case <-exited:
-			return out.String(), false
-		case <-ctx.Done():
-			return out.String(), false
-		case <-time.After(50 * time.Millisecond):
-			started = strings.Contains(out.String(), "Server started")
-		}
+	if err := e2etest.WaitOutput(&out, "Server started", exited, waitLimit); err != nil {
+		cancel()
+		<-exited
+		return out.String(), false
 	}
 	io.WriteString(stdin, "stop\n")
 	<-exited
@@ -521,21 +491,4 @@ func freeUDPPort() (string, error) {
 	defer c.Close()
 	_, port, _ := net.SplitHostPort(c.LocalAddr().String())
 	return port, nil
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }

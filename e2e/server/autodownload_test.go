@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nanoforge/nanoforge/e2e/e2etest"
 	"github.com/nanoforge/nanoforge/internal/manifest"
 	"github.com/nanoforge/nanoforge/internal/packages/packagestest"
 )
@@ -59,14 +60,13 @@ func startStore(t *testing.T) string {
 		}
 		storeDir = dir
 		bin := filepath.Join(filepath.Dir(binary), "nanoforge-store")
-		build := exec.Command("go", "build", "-o", bin, "github.com/nanoforge/nanoforge/cmd/nanoforge-store")
-		if out, err := build.CombinedOutput(); err != nil {
-			storeErr = fmt.Errorf("building nanoforge-store: %v\n%s", err, out)
+		if err := e2etest.Build(bin, "github.com/nanoforge/nanoforge/cmd/nanoforge-store"); err != nil {
+			storeErr = err
 			return
 		}
 		addr := "127.0.0.1:" + freePort(t)
 		cmd := exec.Command(bin, "--listen", addr, "--data", dir, "--rate-limit", "0")
-		var logs lockedBuffer
+		var logs e2etest.Buffer
 		cmd.Stdout, cmd.Stderr = &logs, &logs
 		// Should the test binary die without cleaning up, the kernel ends the Store too.
 		cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
@@ -77,20 +77,12 @@ func startStore(t *testing.T) string {
 		storeCmd, storeDone = cmd, make(chan struct{})
 		go func() { _ = cmd.Wait(); close(storeDone) }()
 		base := "http://" + addr
-		deadline := time.Now().Add(waitLimit)
-		for time.Now().Before(deadline) {
-			resp, err := http.Get(base + "/api/v1/search?q=x")
-			if err == nil {
-				resp.Body.Close()
-				if resp.StatusCode == http.StatusOK {
-					storeBase = base
-					return
-				}
-			}
-			time.Sleep(50 * time.Millisecond)
+		if err := e2etest.WaitHTTP(base+"/api/v1/search?q=x", waitLimit); err != nil {
+			_ = cmd.Process.Kill()
+			storeErr = fmt.Errorf("nanoforge-store did not come up: %v\nits output:\n%s", err, logs.String())
+			return
 		}
-		_ = cmd.Process.Kill()
-		storeErr = fmt.Errorf("nanoforge-store did not answer at %s within %s:\n%s", base, waitLimit, logs.String())
+		storeBase = base
 	})
 	if storeErr != nil {
 		t.Fatal(storeErr)

@@ -9,18 +9,17 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/nanoforge/nanoforge/e2e/e2etest"
 	"github.com/nanoforge/nanoforge/internal/manifest"
 	"github.com/nanoforge/nanoforge/internal/packages/packagestest"
 )
@@ -43,9 +42,7 @@ func TestMain(m *testing.M) {
 		os.Exit(1)
 	}
 	binary = filepath.Join(tmp, "nanoforge")
-	build := exec.Command("go", "build", "-o", binary, "github.com/nanoforge/nanoforge/cmd/nanoforge")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
+	if err := e2etest.Build(binary, "github.com/nanoforge/nanoforge/cmd/nanoforge"); err != nil {
 		fmt.Fprintf(os.Stderr, "building nanoforge for the end-to-end tests: %v\n", err)
 		os.RemoveAll(tmp)
 		os.Exit(1)
@@ -56,30 +53,12 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// lockedBuffer collects a process's output for polling.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 type proc struct {
 	t      *testing.T
 	cmd    *exec.Cmd
 	stdin  io.WriteCloser
-	stdout *lockedBuffer
-	stderr *lockedBuffer
+	stdout *e2etest.Buffer
+	stderr *e2etest.Buffer
 	done   chan struct{}
 	err    error
 }
@@ -87,12 +66,11 @@ type proc struct {
 // freePort returns a loopback port nobody listens on right now.
 func freePort(t *testing.T) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
+	port, err := e2etest.FreeTCPPort()
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer l.Close()
-	return fmt.Sprint(l.Addr().(*net.TCPAddr).Port)
+	return port
 }
 
 // start runs nanoforge in dir with args. Unless args choose a port, the server gets free
@@ -114,7 +92,7 @@ func startEnv(t *testing.T, dir string, env []string, args ...string) *proc {
 	if env != nil {
 		cmd.Env = append(os.Environ(), env...)
 	}
-	p := &proc{t: t, cmd: cmd, stdout: &lockedBuffer{}, stderr: &lockedBuffer{}, done: make(chan struct{})}
+	p := &proc{t: t, cmd: cmd, stdout: &e2etest.Buffer{}, stderr: &e2etest.Buffer{}, done: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = p.stdout, p.stderr
 	in, err := cmd.StdinPipe()
 	if err != nil {
@@ -143,21 +121,13 @@ func startEnv(t *testing.T, dir string, env []string, args ...string) *proc {
 // waitOutput waits until stdout contains s.
 func (p *proc) waitOutput(s string) {
 	p.t.Helper()
-	deadline := time.Now().Add(waitLimit)
-	for time.Now().Before(deadline) {
-		if strings.Contains(p.stdout.String(), s) {
-			return
-		}
-		select {
-		case <-p.done:
-			if strings.Contains(p.stdout.String(), s) {
-				return
-			}
-			p.t.Fatalf("nanoforge exited (%v) before printing %q\nstdout:\n%s\nstderr:\n%s", p.err, s, p.stdout, p.stderr)
-		case <-time.After(10 * time.Millisecond):
-		}
+	err := e2etest.WaitOutput(p.stdout, s, p.done, waitLimit)
+	if errors.Is(err, e2etest.ErrExited) {
+		p.t.Fatalf("nanoforge exited (%v) before printing %q\nstdout:\n%s\nstderr:\n%s", p.err, s, p.stdout, p.stderr)
 	}
-	p.t.Fatalf("nanoforge did not print %q within %s\nstdout:\n%s\nstderr:\n%s", s, waitLimit, p.stdout, p.stderr)
+	if err != nil {
+		p.t.Fatalf("nanoforge did not print %q within %s\nstdout:\n%s\nstderr:\n%s", s, waitLimit, p.stdout, p.stderr)
+	}
 }
 
 // wait waits for the process to exit and returns its exit code.
