@@ -252,50 +252,38 @@ func (l *Libs) asyncArgs(s *lua.State, what string) (string, asyncCallback, []an
 }
 
 func (l *Libs) dbExecuteAsync(s *lua.State, o *dbObject) (int, error) {
-	query, ref, params, err := l.asyncArgs(s, "Database:ExecuteAsync")
-	if err != nil {
-		return 0, err
-	}
-	db := o.db
-	err = l.goAsync(func() {
+	return l.dbAsync(s, o, "Database:ExecuteAsync", func(db *DB, query string, params []any) (func(*lua.State), error) {
 		n, err := db.Execute(context.Background(), query, params)
-		msg := ""
-		if err != nil {
-			msg = fmt.Sprintf("Database:ExecuteAsync (%s): %v", o.engine, err)
-			l.log.Warn(msg)
-		}
-		l.callback(ref, func(s *lua.State) int {
-			s.PushInteger(n)
-			if msg == "" {
-				s.PushNil()
-			} else {
-				s.PushString(msg)
-			}
-			return 2
-		})
+		return func(s *lua.State) { s.PushInteger(n) }, err
 	})
-	if err != nil {
-		ref.release(s)
-		return 0, fmt.Errorf("Database:ExecuteAsync: %w", err)
-	}
-	return 0, nil
 }
 
 func (l *Libs) dbSelectAsync(s *lua.State, o *dbObject) (int, error) {
-	query, ref, params, err := l.asyncArgs(s, "Database:SelectAsync")
+	return l.dbAsync(s, o, "Database:SelectAsync", func(db *DB, query string, params []any) (func(*lua.State), error) {
+		rows, err := db.Select(context.Background(), query, params)
+		return func(s *lua.State) { pushRows(s, rows) }, err
+	})
+}
+
+// dbAsync is the shared body of the ...Async methods: it reads (query,
+// callback, params...), runs the query off the Lua thread and calls back
+// with (result, nil) or (result, message). run's push function puts the
+// result on the stack inside the callback, on the Lua thread.
+func (l *Libs) dbAsync(s *lua.State, o *dbObject, what string, run func(db *DB, query string, params []any) (func(*lua.State), error)) (int, error) {
+	query, ref, params, err := l.asyncArgs(s, what)
 	if err != nil {
 		return 0, err
 	}
 	db := o.db
 	err = l.goAsync(func() {
-		rows, err := db.Select(context.Background(), query, params)
+		push, err := run(db, query, params)
 		msg := ""
 		if err != nil {
-			msg = fmt.Sprintf("Database:SelectAsync (%s): %v", o.engine, err)
+			msg = fmt.Sprintf("%s (%s): %v", what, o.engine, err)
 			l.log.Warn(msg)
 		}
 		l.callback(ref, func(s *lua.State) int {
-			pushRows(s, rows)
+			push(s)
 			if msg == "" {
 				s.PushNil()
 			} else {
@@ -306,7 +294,7 @@ func (l *Libs) dbSelectAsync(s *lua.State, o *dbObject) (int, error) {
 	})
 	if err != nil {
 		ref.release(s)
-		return 0, fmt.Errorf("Database:SelectAsync: %w", err)
+		return 0, fmt.Errorf("%s: %w", what, err)
 	}
 	return 0, nil
 }
