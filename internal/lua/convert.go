@@ -172,6 +172,30 @@ func (s *State) ToAny(idx int) (any, error) {
 	return c.to(s.AbsIndex(idx), "value", 0)
 }
 
+// ToScalar converts the value at idx when it is nil (or absent), a
+// boolean, a number or a string: nil, bool, int64 (integer subtype),
+// float64 or string. ok is false for every other type (tables,
+// functions, userdata, threads), whose conversion is the caller's choice.
+func (s *State) ToScalar(idx int) (v any, ok bool) {
+	switch s.Type(idx) {
+	case TypeNil, TypeNone:
+		return nil, true
+	case TypeBoolean:
+		return s.ToBoolean(idx), true
+	case TypeNumber:
+		if s.IsInteger(idx) {
+			n, _ := s.ToInteger(idx)
+			return n, true
+		}
+		f, _ := s.ToNumber(idx)
+		return f, true
+	case TypeString:
+		str, _ := s.ToString(idx)
+		return str, true
+	}
+	return nil, false
+}
+
 type toConv struct {
 	s    *State
 	open map[uintptr]bool // tables being converted, for cycle detection
@@ -179,21 +203,10 @@ type toConv struct {
 
 func (c *toConv) to(idx int, path string, depth int) (any, error) {
 	s := c.s
+	if v, ok := s.ToScalar(idx); ok {
+		return v, nil
+	}
 	switch t := s.Type(idx); t {
-	case TypeNil, TypeNone:
-		return nil, nil
-	case TypeBoolean:
-		return s.ToBoolean(idx), nil
-	case TypeNumber:
-		if s.IsInteger(idx) {
-			n, _ := s.ToInteger(idx)
-			return n, nil
-		}
-		f, _ := s.ToNumber(idx)
-		return f, nil
-	case TypeString:
-		str, _ := s.ToString(idx)
-		return str, nil
 	case TypeTable:
 		return c.table(idx, path, depth)
 	case TypeUserdata:

@@ -184,3 +184,42 @@ func TestToAnyTables(t *testing.T) {
 		t.Errorf("table key: %v", err)
 	}
 }
+
+func TestToScalar(t *testing.T) {
+	s := newState(t, Options{})
+	cases := []struct {
+		code   string
+		want   any
+		wantOK bool
+	}{
+		{"return nil", nil, true},
+		{"return true", true, true},
+		{"return false", false, true},
+		{"return 7", int64(7), true},
+		{"return -0x7fffffffffffffff - 1", int64(math.MinInt64), true},
+		{"return 2.5", 2.5, true},
+		{"return 3.0", 3.0, true},
+		{"return 'x\\0y'", "x\x00y", true},
+		{"return {}", nil, false},
+		{"return print", nil, false},
+		{"return coroutine.create(function() end)", nil, false},
+	}
+	for _, c := range cases {
+		top := s.Top()
+		if err := s.DoStringResults(c.code, "scalar.lua", 1); err != nil {
+			t.Fatalf("%s: %v", c.code, err)
+		}
+		got, ok := s.ToScalar(-1)
+		if ok != c.wantOK || !reflect.DeepEqual(got, c.want) {
+			t.Errorf("%s: ToScalar = %#v, %v; want %#v, %v", c.code, got, ok, c.want, c.wantOK)
+		}
+		if s.Top() != top+1 {
+			t.Errorf("%s: ToScalar changed the stack: top %d, want %d", c.code, s.Top(), top+1)
+		}
+		s.SetTop(top)
+	}
+	// An index past the top is TypeNone: nil and ok, like an absent argument.
+	if got, ok := s.ToScalar(s.Top() + 1); !ok || got != nil {
+		t.Errorf("ToScalar(past top) = %#v, %v; want nil, true", got, ok)
+	}
+}

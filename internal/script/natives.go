@@ -416,21 +416,10 @@ func pushReflect(s *lua.State, rv reflect.Value, depth int) error {
 // as []any (keys exactly 1..n) or map[string]any (other keys, integers written in decimal).
 // Functions, userdata, threads and cycles are errors.
 func toValue(s *lua.State, idx, depth int, seen map[uintptr]bool) (any, error) {
-	switch s.Type(idx) {
-	case lua.TypeNil, lua.TypeNone:
-		return nil, nil
-	case lua.TypeBoolean:
-		return s.ToBoolean(idx), nil
-	case lua.TypeNumber:
-		if s.IsInteger(idx) {
-			n, _ := s.ToInteger(idx)
-			return n, nil
-		}
-		f, _ := s.ToNumber(idx)
-		return f, nil
-	case lua.TypeString:
-		v, _ := s.ToString(idx)
+	if v, ok := s.ToScalar(idx); ok {
 		return v, nil
+	}
+	switch s.Type(idx) {
 	case lua.TypeTable:
 		if depth > maxConvertDepth {
 			return nil, fmt.Errorf("table nested deeper than %d levels", maxConvertDepth)

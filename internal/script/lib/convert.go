@@ -49,21 +49,10 @@ func (c *toValueConv) pathString() string {
 
 func (c *toValueConv) conv(idx int, depth int) (any, error) {
 	s := c.s
+	if v, ok := s.ToScalar(idx); ok {
+		return v, nil
+	}
 	switch t := s.Type(idx); t {
-	case lua.TypeNil, lua.TypeNone:
-		return nil, nil
-	case lua.TypeBoolean:
-		return s.ToBoolean(idx), nil
-	case lua.TypeNumber:
-		if s.IsInteger(idx) {
-			n, _ := s.ToInteger(idx)
-			return n, nil
-		}
-		f, _ := s.ToNumber(idx)
-		return f, nil
-	case lua.TypeString:
-		str, _ := s.ToString(idx)
-		return str, nil
 	case lua.TypeTable:
 		return c.table(idx, depth)
 	default:
