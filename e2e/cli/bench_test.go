@@ -37,12 +37,7 @@ var installFixture struct {
 // and one asset pack), each holding about 1 MiB of files.
 func setupInstallFixture(b *testing.B) {
 	installFixture.once.Do(func() {
-		token, err := benchAccount()
-		if err != nil {
-			installFixture.err = err
-			return
-		}
-		author, err := os.MkdirTemp("", "nanoforge-bench-author-")
+		token, author, err := benchAuthor("nanoforge-bench-author-")
 		if err != nil {
 			installFixture.err = err
 			return
@@ -98,7 +93,16 @@ func randomString(n int) string {
 	return string(buf)
 }
 
-func benchAccount() (string, error) { return newAccount() }
+// benchAuthor creates a Store account and a temporary author folder named after prefix.
+func benchAuthor(prefix string) (token, author string, err error) {
+	if token, err = newAccount(); err != nil {
+		return "", "", err
+	}
+	if author, err = os.MkdirTemp("", prefix); err != nil {
+		return "", "", err
+	}
+	return token, author, nil
+}
 
 // publishQuiet publishes through the CLI and returns its error instead of failing a test.
 func publishQuiet(author, token string, rel release) error {
@@ -114,19 +118,13 @@ func publishQuiet(author, token string, rel release) error {
 	for k, v := range rel.extra {
 		files[k] = v
 	}
-	for rel, content := range files {
-		p := filepath.Join(dir, filepath.FromSlash(rel))
-		os.MkdirAll(filepath.Dir(p), 0o755)
-		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-			return err
-		}
+	if err := writeTree(dir, files); err != nil {
+		return err
 	}
-	var out, errb bytes.Buffer
-	no := false
-	code := cli.Run(context.Background(), []string{"upload", rel.kind.Singular(), rel.name, "--dir", author, "--token", token, "--changelog", "bench", "--publish", "--store", storeURL},
-		cli.Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Terminal: &no, Getenv: func(string) string { return "" }})
-	if code != 0 {
-		return fmt.Errorf("publishing %s: %s", rel.name, errb.String())
+	r := cliRun(context.Background(), "", "", false, noEnv,
+		"upload", rel.kind.Singular(), rel.name, "--dir", author, "--token", token, "--changelog", "bench", "--publish", "--store", storeURL)
+	if r.code != 0 {
+		return fmt.Errorf("publishing %s: %s", rel.name, r.stderr)
 	}
 	return nil
 }
@@ -143,13 +141,10 @@ func BenchmarkCLIInstallGameMode5Reqs(b *testing.B) {
 		b.StopTimer()
 		server, _ := os.MkdirTemp("", "nanoforge-bench-server-")
 		b.StartTimer()
-		var out, errb bytes.Buffer
-		no := false
-		code := cli.Run(context.Background(), []string{"install", "package", installFixture.gm, "--store", storeURL},
-			cli.Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Dir: server, Terminal: &no, Getenv: func(string) string { return "" }})
+		r := cliRun(context.Background(), server, "", false, noEnv, "install", "package", installFixture.gm, "--store", storeURL)
 		b.StopTimer()
-		if code != 0 || strings.Count(out.String(), "Installed ") != 6 {
-			b.Fatalf("install: exit %d\n%s%s", code, out.String(), errb.String())
+		if r.code != 0 || strings.Count(r.stdout, "Installed ") != 6 {
+			b.Fatalf("install: exit %d\n%s%s", r.code, r.stdout, r.stderr)
 		}
 		os.RemoveAll(server)
 		b.StartTimer()
@@ -195,12 +190,7 @@ const uploadBytes = 50 << 20
 // and Lua text, the mix of a real package with media.
 func setupUploadFixture(b *testing.B) {
 	uploadFixture.once.Do(func() {
-		token, err := benchAccount()
-		if err != nil {
-			uploadFixture.err = err
-			return
-		}
-		author, err := os.MkdirTemp("", "nanoforge-bench-upload-")
+		token, author, err := benchAuthor("nanoforge-bench-upload-")
 		if err != nil {
 			uploadFixture.err = err
 			return
@@ -218,13 +208,9 @@ func setupUploadFixture(b *testing.B) {
 			return
 		}
 		files[file] = string(body)
-		for rp, content := range files {
-			p := filepath.Join(dir, filepath.FromSlash(rp))
-			os.MkdirAll(filepath.Dir(p), 0o755)
-			if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-				uploadFixture.err = err
-				return
-			}
+		if err := writeTree(dir, files); err != nil {
+			uploadFixture.err = err
+			return
 		}
 		var zbuf bytes.Buffer
 		if _, err := cli.Pack(dir, &zbuf, cli.DefaultPackLimits); err != nil {
@@ -256,13 +242,10 @@ func BenchmarkCLIUpload50MiB(b *testing.B) {
 		p.Version = fmt.Sprintf("1.0.%d", uploadVersion)
 		os.WriteFile(toml, p.Render(), 0o644)
 		b.StartTimer()
-		var out, errb bytes.Buffer
-		no := false
-		code := cli.Run(context.Background(), []string{"upload", "package", uploadFixture.name, "--dir", uploadFixture.author,
-			"--token", uploadFixture.token, "--changelog", "bench", "--store", storeURL},
-			cli.Env{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Terminal: &no, Getenv: func(string) string { return "" }})
-		if code != 0 {
-			b.Fatalf("upload: %s", errb.String())
+		r := cliRun(context.Background(), "", "", false, noEnv, "upload", "package", uploadFixture.name, "--dir", uploadFixture.author,
+			"--token", uploadFixture.token, "--changelog", "bench", "--store", storeURL)
+		if r.code != 0 {
+			b.Fatalf("upload: %s", r.stderr)
 		}
 	}
 }

@@ -181,24 +181,32 @@ func runCLI(t *testing.T, dir string, args ...string) result {
 
 func runCLIEnv(t *testing.T, dir string, env map[string]string, args ...string) result {
 	t.Helper()
-	var out, errb bytes.Buffer
-	no := false
 	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
 	defer cancel()
+	return cliRun(ctx, dir, "", false, func(k string) string {
+		if v, ok := env[k]; ok {
+			return v
+		}
+		if k == cli.StoreURLEnv {
+			return storeURL
+		}
+		return ""
+	}, args...)
+}
+
+// cliRun runs the CLI in this process with the given stdin, terminal flag and environment
+// lookup, and collects its exit code and output. It needs no *testing.T, so benchmark
+// fixtures built inside sync.Once can use it too.
+func cliRun(ctx context.Context, dir, stdin string, terminal bool, getenv func(string) string, args ...string) result {
+	var out, errb bytes.Buffer
 	code := cli.Run(ctx, args, cli.Env{
-		Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Dir: dir, Terminal: &no,
-		Getenv: func(k string) string {
-			if v, ok := env[k]; ok {
-				return v
-			}
-			if k == cli.StoreURLEnv {
-				return storeURL
-			}
-			return ""
-		},
+		Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb, Dir: dir, Terminal: &terminal, Getenv: getenv,
 	})
 	return result{code, out.String(), errb.String()}
 }
+
+// noEnv is an environment with nothing set.
+func noEnv(string) string { return "" }
 
 // runBinary runs the real nanoforge binary with --cli.
 func runBinary(t *testing.T, dir string, env []string, args ...string) result {
@@ -292,17 +300,37 @@ func publish(t *testing.T, author, token string, rel release) result {
 	return mustOK(t, runCLI(t, author, args...))
 }
 
+// installedPackage publishes version 1.0.0 of a new script package named after base with a
+// fresh account and author folder, and installs it into a fresh server folder.
+func installedPackage(t *testing.T, base string) (token, author, server, name string) {
+	t.Helper()
+	token = account(t)
+	author, server = t.TempDir(), t.TempDir()
+	name = uniq(t, base)
+	publish(t, author, token, release{kind: storeclient.Packages, name: name, version: "1.0.0"})
+	mustOK(t, runCLI(t, server, "install", "package", name))
+	return token, author, server, name
+}
+
 func writeFiles(t *testing.T, dir string, files map[string]string) {
 	t.Helper()
+	if err := writeTree(dir, files); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// writeTree writes files (slash-separated paths relative to dir) with their folders.
+func writeTree(dir string, files map[string]string) error {
 	for rel, body := range files {
 		p := filepath.Join(dir, filepath.FromSlash(rel))
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
+			return err
 		}
 		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
+			return err
 		}
 	}
+	return nil
 }
 
 // installedVersion reads the version of an installed package or asset pack from its folder.

@@ -237,11 +237,7 @@ func (f *flipper) Close() error { return f.rc.Close() }
 
 func TestCorruptDownloadLeavesOldVersion(t *testing.T) {
 	t.Parallel()
-	token := account(t)
-	author, server := t.TempDir(), t.TempDir()
-	name := uniq(t, "hud")
-	publish(t, author, token, release{kind: storeclient.Packages, name: name, version: "1.0.0"})
-	mustOK(t, runCLI(t, server, "install", "package", name))
+	token, author, server, name := installedPackage(t, "hud")
 	lockBefore, _ := os.ReadFile(filepath.Join(server, "Packages", cli.LockFileName))
 	treeBefore, _ := cli.HashTree(filepath.Join(server, "Packages", name))
 
@@ -272,11 +268,7 @@ func TestCorruptDownloadLeavesOldVersion(t *testing.T) {
 
 func TestLocalChangesNeedConsent(t *testing.T) {
 	t.Parallel()
-	token := account(t)
-	author, server := t.TempDir(), t.TempDir()
-	name := uniq(t, "chat")
-	publish(t, author, token, release{kind: storeclient.Packages, name: name, version: "1.0.0"})
-	mustOK(t, runCLI(t, server, "install", "package", name))
+	token, author, server, name := installedPackage(t, "chat")
 	edited := filepath.Join(server, "Packages", name, "Server", "Index.lua")
 	os.WriteFile(edited, []byte("-- my local fix\n"), 0o644)
 	os.MkdirAll(filepath.Join(server, "Packages", ".data"), 0o755)

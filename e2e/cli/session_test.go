@@ -1,7 +1,6 @@
 package cli_test
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"path/filepath"
@@ -15,19 +14,14 @@ import (
 // runSession runs the CLI with the given stdin; terminal says whether a person is at it.
 func runSession(t *testing.T, dir, stdin string, terminal bool, args ...string) result {
 	t.Helper()
-	var out, errb bytes.Buffer
 	ctx, cancel := context.WithTimeout(context.Background(), waitLimit)
 	defer cancel()
-	code := cli.Run(ctx, args, cli.Env{
-		Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb, Dir: dir, Terminal: &terminal,
-		Getenv: func(k string) string {
-			if k == cli.StoreURLEnv {
-				return storeURL
-			}
-			return ""
-		},
-	})
-	return result{code, out.String(), errb.String()}
+	return cliRun(ctx, dir, stdin, terminal, func(k string) string {
+		if k == cli.StoreURLEnv {
+			return storeURL
+		}
+		return ""
+	}, args...)
 }
 
 func TestInteractivePromptAsksBeforeDiscardingChanges(t *testing.T) {
@@ -152,11 +146,7 @@ func TestLockInstallVerifiesHashes(t *testing.T) {
 
 func TestCheckListsLocalAndStoreResources(t *testing.T) {
 	t.Parallel()
-	token := account(t)
-	author, server := t.TempDir(), t.TempDir()
-	name := uniq(t, "radio")
-	publish(t, author, token, release{kind: storeclient.Packages, name: name, version: "1.0.0"})
-	mustOK(t, runCLI(t, server, "install", "package", name))
+	token, author, server, name := installedPackage(t, "radio")
 	local := uniq(t, "homebrew")
 	mustOK(t, runCLI(t, server, "add", "package", local, "--yes"))
 	assets := uniq(t, "textures")
