@@ -7,6 +7,7 @@
 # Prints Go's benchmark lines, then the ratios (CLI time / reference time; lower is better).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. scripts/bench-lib.sh
 
 benchtime="${CLI_BENCHTIME:-5x}"
 out="$(go test -run '^$' -bench '^BenchmarkCLI' -benchtime "$benchtime" -count 1 ./e2e/cli/ 2>&1)" || {
@@ -14,11 +15,8 @@ out="$(go test -run '^$' -bench '^BenchmarkCLI' -benchtime "$benchtime" -count 1
   exit 1
 }
 echo "$out" | grep -E '^Benchmark'
-echo "$out" | awk '
-  /^BenchmarkCLI/ {
-    name = $1; sub(/-[0-9]+$/, "", name); sub(/^BenchmarkCLI/, "", name)
-    for (i = 2; i <= NF; i++) if ($(i+1) == "ns/op") ns[name] = $i
-  }
+echo "$out" | bench_fastest | awk '
+  { name = $1; sub(/^BenchmarkCLI/, "", name); ns[name] = $2 }
   function ratio(label, a, b) {
     if (ns[a] == "" || ns[b] == "") { printf "%-58s missing\n", label; return }
     printf "%-58s %8.2f ms vs %8.2f ms  ratio %6.2fx\n", label, ns[a] / 1e6, ns[b] / 1e6, ns[a] / ns[b]
