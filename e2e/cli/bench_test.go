@@ -226,6 +226,20 @@ func setupUploadFixture(b *testing.B) {
 
 var uploadVersion int
 
+// bumpUploadVersion gives the upload fixture's descriptor at toml the next version, since the
+// Store refuses a version it already holds.
+func bumpUploadVersion(b *testing.B, toml string) {
+	b.Helper()
+	uploadVersion++
+	data, _ := os.ReadFile(toml)
+	p, _, err := manifest.ParsePackage(data, toml)
+	if err != nil {
+		b.Fatal(err)
+	}
+	p.Version = fmt.Sprintf("1.0.%d", uploadVersion)
+	os.WriteFile(toml, p.Render(), 0o644)
+}
+
 func BenchmarkCLIUpload50MiB(b *testing.B) {
 	setupUploadFixture(b)
 	b.SetBytes(uploadBytes)
@@ -233,14 +247,7 @@ func BenchmarkCLIUpload50MiB(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		uploadVersion++
-		data, _ := os.ReadFile(toml)
-		p, _, err := manifest.ParsePackage(data, toml)
-		if err != nil {
-			b.Fatal(err)
-		}
-		p.Version = fmt.Sprintf("1.0.%d", uploadVersion)
-		os.WriteFile(toml, p.Render(), 0o644)
+		bumpUploadVersion(b, toml)
 		b.StartTimer()
 		r := cliRun(context.Background(), "", "", false, noEnv, "upload", "package", uploadFixture.name, "--dir", uploadFixture.author,
 			"--token", uploadFixture.token, "--changelog", "bench", "--store", storeURL)
@@ -311,14 +318,7 @@ func BenchmarkCLIUploadReferenceStore(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		uploadVersion++
-		data, _ := os.ReadFile(toml)
-		p, _, err := manifest.ParsePackage(data, toml)
-		if err != nil {
-			b.Fatal(err)
-		}
-		p.Version = fmt.Sprintf("1.0.%d", uploadVersion)
-		os.WriteFile(toml, p.Render(), 0o644)
+		bumpUploadVersion(b, toml)
 		var zbuf bytes.Buffer
 		if _, err := cli.Pack(filepath.Dir(toml), &zbuf, cli.DefaultPackLimits); err != nil {
 			b.Fatal(err)

@@ -197,19 +197,26 @@ func TestPinnedYankedAndChannels(t *testing.T) {
 
 // corruptingProxy forwards to the Store, flipping one byte of every release download.
 func corruptingProxy(t *testing.T) *httptest.Server {
+	return storeProxy(t, func(resp *http.Response) error {
+		if !strings.HasSuffix(resp.Request.URL.Path, "/download") || resp.StatusCode != 200 {
+			return nil
+		}
+		resp.Body = &flipper{rc: resp.Body}
+		return nil
+	})
+}
+
+// storeProxy starts a reverse proxy to the Store, closed when the test ends, whose responses
+// modify may alter. The proxy's own errors (from a body cut on purpose) are not logged.
+func storeProxy(t *testing.T, modify func(*http.Response) error) *httptest.Server {
 	target, _ := url.Parse(storeURL)
 	rp := &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
 			pr.SetURL(target)
 			pr.Out.Host = pr.In.Host // download URLs point back at the proxy
 		},
-		ModifyResponse: func(resp *http.Response) error {
-			if !strings.HasSuffix(resp.Request.URL.Path, "/download") || resp.StatusCode != 200 {
-				return nil
-			}
-			resp.Body = &flipper{rc: resp.Body}
-			return nil
-		},
+		ModifyResponse: modify,
+		ErrorLog:       log.New(io.Discard, "", 0),
 	}
 	srv := httptest.NewServer(rp)
 	t.Cleanup(srv.Close)
@@ -436,32 +443,22 @@ func TestBrokenDownloadIsResumed(t *testing.T) {
 	publish(t, author, token, release{kind: storeclient.Packages, name: name, version: "1.0.0",
 		extra: map[string]string{"Client/track.ogg": randomString(2 << 20)}})
 
-	target, _ := url.Parse(storeURL)
 	var mu sync.Mutex
 	var ranges []string
 	cuts := 0
-	rp := &httputil.ReverseProxy{
-		Rewrite: func(pr *httputil.ProxyRequest) {
-			pr.SetURL(target)
-			pr.Out.Host = pr.In.Host
-		},
-		ModifyResponse: func(resp *http.Response) error {
-			if !strings.HasSuffix(resp.Request.URL.Path, "/download") {
-				return nil
-			}
-			mu.Lock()
-			defer mu.Unlock()
-			ranges = append(ranges, resp.Request.Header.Get("Range"))
-			if cuts == 0 {
-				cuts++
-				resp.Body = &cutter{rc: resp.Body, left: 512 << 10}
-			}
+	proxy := storeProxy(t, func(resp *http.Response) error {
+		if !strings.HasSuffix(resp.Request.URL.Path, "/download") {
 			return nil
-		},
-		ErrorLog: log.New(io.Discard, "", 0),
-	}
-	proxy := httptest.NewServer(rp)
-	defer proxy.Close()
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		ranges = append(ranges, resp.Request.Header.Get("Range"))
+		if cuts == 0 {
+			cuts++
+			resp.Body = &cutter{rc: resp.Body, left: 512 << 10}
+		}
+		return nil
+	})
 
 	r := mustOK(t, runCLI(t, server, "install", "package", name, "--store", proxy.URL))
 	assertMatchesLock(t, server)
