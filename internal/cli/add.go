@@ -35,14 +35,10 @@ func (s *session) ask(o *Options, flag, value, question, def string) (string, er
 // add creates a new local package or asset pack with the newest descriptor template.
 func (s *session) add(cmd *Command) error {
 	o := &cmd.Opts
-	root, err := s.serverDir(o)
+	lay, err := s.openServer(o)
 	if err != nil {
 		return err
 	}
-	if _, err := s.openConfig(root); err != nil {
-		return err
-	}
-	lay := newLayout(root)
 	name := cmd.Args[0]
 	if err := manifest.CheckName(name); err != nil {
 		hint := ""
@@ -113,7 +109,7 @@ func (s *session) add(cmd *Command) error {
 	if err := writeNewFolder(dest, files); err != nil {
 		return err
 	}
-	s.infof("Created %s %s in %s", what, name, relTo(root, dest))
+	s.infof("Created %s %s in %s", what, name, relTo(lay.root, dest))
 	return nil
 }
 

@@ -275,6 +275,29 @@ func (l layout) parent(kind storeclient.Kind) string {
 	return l.packages
 }
 
+// openServer finds the server folder a command works in, creates it and its Config.toml
+// when missing, and returns its layout.
+func (s *session) openServer(o *Options) (layout, error) {
+	root, err := s.serverDir(o)
+	if err != nil {
+		return layout{}, err
+	}
+	if _, err := s.openConfig(root); err != nil {
+		return layout{}, err
+	}
+	return newLayout(root), nil
+}
+
+// readClient builds a Store client for commands that only read from the Store (a token, when
+// one is configured, is still sent).
+func (s *session) readClient(o *Options) (*storeclient.Client, error) {
+	root, err := s.serverDir(o)
+	if err != nil {
+		return nil, err
+	}
+	return s.client(o, root, false)
+}
+
 // client builds the Store client for a command from flags, environment and Config.toml.
 func (s *session) client(o *Options, root string, needToken bool) (*storeclient.Client, error) {
 	return s.clientAt(s.storeAddr(o), o, root, needToken)

@@ -55,15 +55,11 @@ type workspace struct {
 func (w *workspace) close() { w.busy.unlock() }
 
 func (s *session) workspace(o *Options, needToken bool) (*workspace, error) {
-	root, err := s.serverDir(o)
+	lay, err := s.openServer(o)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := s.openConfig(root); err != nil {
-		return nil, err
-	}
-	lay := newLayout(root)
-	c, err := s.client(o, root, needToken)
+	c, err := s.client(o, lay.root, needToken)
 	if err != nil {
 		return nil, err
 	}

@@ -272,11 +272,7 @@ func yankedRelease(remote *storeclient.Resource, version string) (reason string,
 
 // search prints Store resources matching the words given.
 func (s *session) search(ctx context.Context, cmd *Command) error {
-	root, err := s.serverDir(&cmd.Opts)
-	if err != nil {
-		return err
-	}
-	client, err := s.client(&cmd.Opts, root, false)
+	client, err := s.readClient(&cmd.Opts)
 	if err != nil {
 		return err
 	}
@@ -314,11 +310,7 @@ func (s *session) search(ctx context.Context, cmd *Command) error {
 
 // info prints one resource with its releases.
 func (s *session) info(ctx context.Context, cmd *Command) error {
-	root, err := s.serverDir(&cmd.Opts)
-	if err != nil {
-		return err
-	}
-	client, err := s.client(&cmd.Opts, root, false)
+	client, err := s.readClient(&cmd.Opts)
 	if err != nil {
 		return err
 	}

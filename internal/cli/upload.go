@@ -99,14 +99,10 @@ func checkArchive(f *os.File, size int64, kind storeclient.Kind) error {
 // upload validates, zips and uploads a local package or asset pack as a new release.
 func (s *session) upload(ctx context.Context, cmd *Command) error {
 	o := &cmd.Opts
-	root, err := s.serverDir(o)
+	lay, err := s.openServer(o)
 	if err != nil {
 		return err
 	}
-	if _, err := s.openConfig(root); err != nil {
-		return err
-	}
-	lay := newLayout(root)
 	name := cmd.Args[0]
 	dir := lay.folder(cmd.Kind, name)
 	version, warns, err := validateLocal(cmd.Kind, name, dir)
@@ -120,7 +116,7 @@ func (s *session) upload(ctx context.Context, cmd *Command) error {
 	if err != nil {
 		return err
 	}
-	client, err := s.client(o, root, true)
+	client, err := s.client(o, lay.root, true)
 	if err != nil {
 		return err
 	}
