@@ -39,6 +39,33 @@ func (s *State) PushAny(v any) error {
 	return nil
 }
 
+// PushScalar pushes rv when its kind is a boolean, an integer, a float or a string (named
+// types included): Lua integers for Go integers, except unsigned values above math.MaxInt64,
+// which become floats. It pushes nothing and reports false for every other kind (and for the
+// zero Value), whose conversion is the caller's choice.
+func (s *State) PushScalar(rv reflect.Value) bool {
+	switch rv.Kind() {
+	case reflect.Bool:
+		s.PushBoolean(rv.Bool())
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		s.PushInteger(rv.Int())
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		u := rv.Uint()
+		if u > math.MaxInt64 {
+			s.PushNumber(float64(u))
+		} else {
+			s.PushInteger(int64(u))
+		}
+	case reflect.Float32, reflect.Float64:
+		s.PushNumber(rv.Float())
+	case reflect.String:
+		s.PushString(rv.String())
+	default:
+		return false
+	}
+	return true
+}
+
 // seenKey identifies a Go map or slice: slices sharing an array but differing in length or
 // type are different tables.
 type seenKey struct {
@@ -74,22 +101,10 @@ func (c *pushConv) push(rv reflect.Value, path string, depth int) error {
 		s.PushBytes(x)
 		return nil
 	}
+	if s.PushScalar(rv) {
+		return nil
+	}
 	switch rv.Kind() {
-	case reflect.Bool:
-		s.PushBoolean(rv.Bool())
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		s.PushInteger(rv.Int())
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
-		u := rv.Uint()
-		if u > math.MaxInt64 {
-			s.PushNumber(float64(u))
-		} else {
-			s.PushInteger(int64(u))
-		}
-	case reflect.Float32, reflect.Float64:
-		s.PushNumber(rv.Float())
-	case reflect.String:
-		s.PushString(rv.String())
 	case reflect.Interface, reflect.Pointer:
 		if rv.IsNil() {
 			s.PushNil()
@@ -102,10 +117,8 @@ func (c *pushConv) push(rv reflect.Value, path string, depth int) error {
 			return nil
 		}
 		return c.pushTable(rv, path, depth)
-	default:
-		return fmt.Errorf("lua: cannot convert %s of Go type %s to a Lua value", path, rv.Type())
 	}
-	return nil
+	return fmt.Errorf("lua: cannot convert %s of Go type %s to a Lua value", path, rv.Type())
 }
 
 func (c *pushConv) pushTable(rv reflect.Value, path string, depth int) error {

@@ -223,3 +223,49 @@ func TestToScalar(t *testing.T) {
 		t.Errorf("ToScalar(past top) = %#v, %v; want nil, true", got, ok)
 	}
 }
+
+func TestPushScalar(t *testing.T) {
+	s := newState(t, Options{})
+	type name string
+	cases := []struct {
+		in     any
+		want   any
+		wantOK bool
+	}{
+		{true, true, true},
+		{int8(-8), int64(-8), true},
+		{int64(math.MinInt64), int64(math.MinInt64), true},
+		{uint32(7), int64(7), true},
+		{uint64(math.MaxInt64), int64(math.MaxInt64), true},
+		{uint64(math.MaxInt64) + 1, float64(1 << 63), true},
+		{uintptr(9), int64(9), true},
+		{float32(0.25), 0.25, true},
+		{name("named"), "named", true},
+		{[]int{1}, nil, false},
+		{map[string]int{}, nil, false},
+		{new(int), nil, false},
+		{struct{}{}, nil, false},
+		{nil, nil, false},
+	}
+	for _, c := range cases {
+		top := s.Top()
+		ok := s.PushScalar(reflect.ValueOf(c.in))
+		if ok != c.wantOK {
+			t.Errorf("PushScalar(%#v) = %v, want %v", c.in, ok, c.wantOK)
+		}
+		if !ok {
+			if s.Top() != top {
+				t.Errorf("PushScalar(%#v) refused but left %d values", c.in, s.Top()-top)
+			}
+			continue
+		}
+		if s.Top() != top+1 {
+			t.Fatalf("PushScalar(%#v) pushed %d values, want 1", c.in, s.Top()-top)
+		}
+		got, _ := s.ToScalar(-1)
+		if !reflect.DeepEqual(got, c.want) {
+			t.Errorf("PushScalar(%#v) pushed %#v, want %#v", c.in, got, c.want)
+		}
+		s.SetTop(top)
+	}
+}

@@ -356,22 +356,10 @@ func pushValue(s *lua.State, v any, depth int) error {
 }
 
 func pushReflect(s *lua.State, rv reflect.Value, depth int) error {
+	if s.PushScalar(rv) {
+		return nil
+	}
 	switch rv.Kind() {
-	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
-		s.PushInteger(rv.Int())
-	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
-		u := rv.Uint()
-		if u > math.MaxInt64 {
-			s.PushNumber(float64(u))
-		} else {
-			s.PushInteger(int64(u))
-		}
-	case reflect.Float32, reflect.Float64:
-		s.PushNumber(rv.Float())
-	case reflect.String:
-		s.PushString(rv.String())
-	case reflect.Bool:
-		s.PushBoolean(rv.Bool())
 	case reflect.Slice, reflect.Array:
 		s.CreateTable(rv.Len(), 0)
 		for i := 0; i < rv.Len(); i++ {
