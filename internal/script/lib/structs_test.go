@@ -209,6 +209,19 @@ func TestColor(t *testing.T) {
 		local hsv = Color.FromHSV(240, 1, 1)
 		near(hsv.B, 1, "HSV blue") near(hsv.G, 0, "HSV G")
 		near(Color.FromHSV(0, 0, 0.5).R, 0.5, "HSV grey")
+		-- One hue in each 60-degree sector, with the standard RGB of full saturation.
+		local sectors = {
+			{30, 1, 0.5, 0}, {90, 0.5, 1, 0}, {150, 0, 1, 0.5},
+			{210, 0, 0.5, 1}, {270, 0.5, 0, 1}, {330, 1, 0, 0.5},
+			{390, 1, 0.5, 0}, {-30, 1, 0, 0.5},
+		}
+		for _, s in ipairs(sectors) do
+			local v = Color.FromHSV(s[1], 1, 1)
+			near(v.R, s[2], "HSV R at " .. s[1]) near(v.G, s[3], "HSV G at " .. s[1]) near(v.B, s[4], "HSV B at " .. s[1])
+			-- At lightness 0.75 HSL is halfway between that colour and white.
+			local l = Color.FromHSL(s[1], 1, 0.75)
+			near(l.R, (1 + s[2]) / 2, "HSL R at " .. s[1]) near(l.G, (1 + s[3]) / 2, "HSL G at " .. s[1]) near(l.B, (1 + s[4]) / 2, "HSL B at " .. s[1])
+		end
 		local cmyk = Color.FromCYMK(1, 0, 0, 0)
 		near(cmyk.R, 0, "CYMK cyan R") near(cmyk.G, 1, "CYMK cyan G") near(cmyk.B, 1, "CYMK cyan B")
 		near(Color.FromCYMK(0, 0, 0, 1).R, 0, "CYMK black")

@@ -525,19 +525,25 @@ function Color.FromCYMK(c, y, m, k, a)
 	return cnew((1 - c) * (1 - k), (1 - m) * (1 - k), (1 - y) * (1 - k), a or 1)
 end
 
+-- hue_rgb places chroma on the RGB channels for hue h (degrees in [0, 360)), the step
+-- FromHSL and FromHSV share before adding their lightness offset.
+local function hue_rgb(h, chroma)
+	local hp = h / 60
+	local x = chroma * (1 - abs(hp % 2 - 1))
+	if hp < 1 then return chroma, x, 0
+	elseif hp < 2 then return x, chroma, 0
+	elseif hp < 3 then return 0, chroma, x
+	elseif hp < 4 then return 0, x, chroma
+	elseif hp < 5 then return x, 0, chroma
+	end
+	return chroma, 0, x
+end
+
 -- FromHSL takes hue in degrees, saturation and lightness in 0-1.
 function Color.FromHSL(h, s, l)
 	h, s, l = (h or 0) % 360, s or 0, l or 0
 	local chroma = (1 - abs(2 * l - 1)) * s
-	local hp = h / 60
-	local x = chroma * (1 - abs(hp % 2 - 1))
-	local r, g, b
-	if hp < 1 then r, g, b = chroma, x, 0
-	elseif hp < 2 then r, g, b = x, chroma, 0
-	elseif hp < 3 then r, g, b = 0, chroma, x
-	elseif hp < 4 then r, g, b = 0, x, chroma
-	elseif hp < 5 then r, g, b = x, 0, chroma
-	else r, g, b = chroma, 0, x end
+	local r, g, b = hue_rgb(h, chroma)
 	local m = l - chroma / 2
 	return cnew(r + m, g + m, b + m)
 end
@@ -546,15 +552,7 @@ end
 function Color.FromHSV(h, s, v)
 	h, s, v = (h or 0) % 360, s or 0, v or 0
 	local chroma = v * s
-	local hp = h / 60
-	local x = chroma * (1 - abs(hp % 2 - 1))
-	local r, g, b
-	if hp < 1 then r, g, b = chroma, x, 0
-	elseif hp < 2 then r, g, b = x, chroma, 0
-	elseif hp < 3 then r, g, b = 0, chroma, x
-	elseif hp < 4 then r, g, b = 0, x, chroma
-	elseif hp < 5 then r, g, b = x, 0, chroma
-	else r, g, b = chroma, 0, x end
+	local r, g, b = hue_rgb(h, chroma)
 	local m = v - chroma
 	return cnew(r + m, g + m, b + m)
 end
