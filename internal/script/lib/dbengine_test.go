@@ -194,7 +194,10 @@ func TestDatabasePostgres(t *testing.T) {
 	}
 }
 
-func TestDatabaseMySQL(t *testing.T) {
+// mysqlTestConn turns NANOFORGE_TEST_MYSQL (a Go driver DSN) into the documented nanos
+// connection-string form, skipping the test when the variable is unset.
+func mysqlTestConn(t *testing.T) string {
+	t.Helper()
 	dsn := os.Getenv("NANOFORGE_TEST_MYSQL")
 	if dsn == "" {
 		t.Skip("NANOFORGE_TEST_MYSQL is not set (e.g. root@tcp(127.0.0.1:3306)/test); skipping the MySQL test")
@@ -204,11 +207,15 @@ func TestDatabaseMySQL(t *testing.T) {
 		t.Fatalf("NANOFORGE_TEST_MYSQL: %v", err)
 	}
 	host, port, _ := strings.Cut(cfg.Addr, ":")
-	// The documented nanos connection-string form.
 	conn := "host=" + host + " port=" + port + " user=" + cfg.User + " db=" + cfg.DBName
 	if cfg.Passwd != "" {
 		conn += " password='" + cfg.Passwd + "'"
 	}
+	return conn
+}
+
+func TestDatabaseMySQL(t *testing.T) {
+	conn := mysqlTestConn(t)
 	db, err := OpenDB(context.Background(), EngineMySQL, conn, 4, "")
 	if err != nil {
 		t.Fatal(err)

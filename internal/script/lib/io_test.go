@@ -13,8 +13,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-sql-driver/mysql"
-
 	"github.com/nanoforge/nanoforge/internal/lua"
 	"github.com/nanoforge/nanoforge/internal/manifest"
 )
@@ -192,19 +190,7 @@ func TestDatabasePostgresInLua(t *testing.T) {
 }
 
 func TestDatabaseMySQLInLua(t *testing.T) {
-	dsn := os.Getenv("NANOFORGE_TEST_MYSQL")
-	if dsn == "" {
-		t.Skip("NANOFORGE_TEST_MYSQL is not set (e.g. root@tcp(127.0.0.1:3306)/test); skipping the MySQL test")
-	}
-	cfg, err := mysql.ParseDSN(dsn)
-	if err != nil {
-		t.Fatalf("NANOFORGE_TEST_MYSQL: %v", err)
-	}
-	host, port, _ := strings.Cut(cfg.Addr, ":")
-	conn := "host=" + host + " port=" + port + " user=" + cfg.User + " db=" + cfg.DBName
-	if cfg.Passwd != "" {
-		conn += " password='" + cfg.Passwd + "'"
-	}
+	conn := mysqlTestConn(t)
 	databaseLuaScenario(t, 1, conn, uniqueName("nf_lua_my"))
 }
 
