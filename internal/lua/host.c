@@ -155,10 +155,11 @@ static lua_State *nf_set_running(nf_state *x, lua_State *co) {
 	return prev;
 }
 
-// nf_co_resume wraps coroutine.resume so the watchdog knows which coroutine runs.
-static int nf_co_resume(lua_State *L) {
+// nf_call_running calls upvalue 1 with every argument, the watchdog told that co runs
+// meanwhile, and returns all its results; an error is raised again once the previous running
+// thread is restored.
+static int nf_call_running(lua_State *L, lua_State *co) {
 	nf_state *x = nf_x(L);
-	lua_State *co = lua_tothread(L, 1);
 	lua_State *prev = nf_set_running(x, co);
 	lua_pushvalue(L, lua_upvalueindex(1));
 	lua_insert(L, 1);
@@ -168,18 +169,15 @@ static int nf_co_resume(lua_State *L) {
 	return lua_gettop(L);
 }
 
+// nf_co_resume wraps coroutine.resume so the watchdog knows which coroutine runs.
+static int nf_co_resume(lua_State *L) {
+	return nf_call_running(L, lua_tothread(L, 1));
+}
+
 // nf_co_wrapped is the function coroutine.wrap returns: the library's own wrapper (upvalue 1)
 // run with the watchdog told about its coroutine (upvalue 2).
 static int nf_co_wrapped(lua_State *L) {
-	nf_state *x = nf_x(L);
-	lua_State *co = lua_tothread(L, lua_upvalueindex(2));
-	lua_State *prev = nf_set_running(x, co);
-	lua_pushvalue(L, lua_upvalueindex(1));
-	lua_insert(L, 1);
-	int st = lua_pcall(L, lua_gettop(L) - 1, LUA_MULTRET, 0);
-	nf_set_running(x, prev ? prev : (L == x->main ? NULL : L));
-	if (st != LUA_OK) return lua_error(L);
-	return lua_gettop(L);
+	return nf_call_running(L, lua_tothread(L, lua_upvalueindex(2)));
 }
 
 static int nf_co_wrap(lua_State *L) {
