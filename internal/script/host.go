@@ -528,7 +528,14 @@ func (h *Host) owner(hd, i int64) (pkg, defined string) {
 	L := h.L
 	L.PushInteger(hd)
 	L.PushInteger(i)
-	if err := h.housekeeping(h.rt.owner, 2, 2); err != nil {
+	return h.ownerCall(h.rt.owner, 2)
+}
+
+// ownerCall runs the runtime function ref on the nargs arguments pushed and returns its two
+// string results, a package and where a callback is defined ("", "" when the call fails).
+func (h *Host) ownerCall(ref, nargs int) (pkg, defined string) {
+	L := h.L
+	if err := h.housekeeping(ref, nargs, 2); err != nil {
 		return "", ""
 	}
 	pkg, _ = L.ToString(-2)
@@ -759,15 +766,8 @@ func (h *Host) ConsoleCommand(name string, args []string) (bool, error) {
 // commandOwner returns the package of a script-registered command and where its callback is
 // defined ("" when there is no such command).
 func (h *Host) commandOwner(name string) (pkg, defined string) {
-	L := h.L
-	L.PushString(name)
-	if err := h.housekeeping(h.rt.commandOwner, 1, 2); err != nil {
-		return "", ""
-	}
-	pkg, _ = L.ToString(-2)
-	defined, _ = L.ToString(-1)
-	L.Pop(2)
-	return pkg, defined
+	h.L.PushString(name)
+	return h.ownerCall(h.rt.commandOwner, 1)
 }
 
 // Commands lists the script-registered console commands, sorted by name.
