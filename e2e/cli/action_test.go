@@ -38,16 +38,7 @@ func runAction(t *testing.T, workspace string, env map[string]string) result {
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
-	var out, errb strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	code := 0
-	if ee, ok := err.(*exec.ExitError); ok {
-		code = ee.ExitCode()
-	} else if err != nil {
-		t.Fatal(err)
-	}
-	return result{code, out.String(), errb.String()}
+	return runCommand(t, cmd)
 }
 
 func TestActionScriptUploadsWithTheReleaseBody(t *testing.T) {

@@ -216,6 +216,13 @@ func runBinary(t *testing.T, dir string, env []string, args ...string) result {
 	cmd := exec.CommandContext(ctx, nanoforgeBin, append([]string{"--cli"}, args...)...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), append([]string{cli.StoreURLEnv + "=" + storeURL}, env...)...)
+	return runCommand(t, cmd)
+}
+
+// runCommand runs cmd and collects its exit code (-1 when a signal ended it) and output; a
+// command that cannot be started fails the test.
+func runCommand(t *testing.T, cmd *exec.Cmd) result {
+	t.Helper()
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()
@@ -223,7 +230,7 @@ func runBinary(t *testing.T, dir string, env []string, args ...string) result {
 	if ee, ok := err.(*exec.ExitError); ok {
 		code = ee.ExitCode()
 	} else if err != nil {
-		t.Fatalf("running nanoforge: %v", err)
+		t.Fatalf("running %s: %v", cmd, err)
 	}
 	return result{code, out.String(), errb.String()}
 }
