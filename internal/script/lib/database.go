@@ -158,29 +158,7 @@ func (l *Libs) dbExecute(s *lua.State, o *dbObject) (int, error) {
 		l.host.Deprecated(s, "Database:Execute with a callback (use Database:ExecuteAsync)")
 		return l.dbExecuteAsync(s, o)
 	}
-	query, err := argString(s, 2, "", false)
-	if err != nil {
-		return 0, err
-	}
-	params, err := queryParams(s, 3, "Database:Execute")
-	if err != nil {
-		return 0, err
-	}
-	var n int64
-	l.blocking(s, func() { n, err = o.db.Execute(context.Background(), query, params) })
-	if err != nil {
-		if perr := paramCheck("Database:Execute", err); perr != nil {
-			return 0, perr
-		}
-		msg := fmt.Sprintf("Database:Execute (%s): %v", o.engine, err)
-		l.log.Warn(msg)
-		s.PushInteger(0)
-		s.PushString(msg)
-		return 2, nil
-	}
-	s.PushInteger(n)
-	s.PushNil()
-	return 2, nil
+	return l.dbSync(s, o, "Database:Execute", execQuery)
 }
 
 func (l *Libs) dbSelect(s *lua.State, o *dbObject) (int, error) {
@@ -188,27 +166,48 @@ func (l *Libs) dbSelect(s *lua.State, o *dbObject) (int, error) {
 		l.host.Deprecated(s, "Database:Select with a callback (use Database:SelectAsync)")
 		return l.dbSelectAsync(s, o)
 	}
+	return l.dbSync(s, o, "Database:Select", selectQuery)
+}
+
+// dbQuery runs one query and returns the function that pushes its result on the Lua thread.
+// After an error the result is still pushed: 0 affected rows, or an empty table of rows.
+type dbQuery func(db *DB, query string, params []any) (push func(*lua.State), err error)
+
+func execQuery(db *DB, query string, params []any) (func(*lua.State), error) {
+	n, err := db.Execute(context.Background(), query, params)
+	return func(s *lua.State) { s.PushInteger(n) }, err
+}
+
+func selectQuery(db *DB, query string, params []any) (func(*lua.State), error) {
+	rows, err := db.Select(context.Background(), query, params)
+	return func(s *lua.State) { pushRows(s, rows) }, err
+}
+
+// dbSync is the shared body of Database:Execute and Select: it reads (query, params...),
+// runs the query and returns (result, nil) or (result, message). Parameter mistakes are Lua
+// errors; engine errors are logged and returned as the message.
+func (l *Libs) dbSync(s *lua.State, o *dbObject, what string, run dbQuery) (int, error) {
 	query, err := argString(s, 2, "", false)
 	if err != nil {
 		return 0, err
 	}
-	params, err := queryParams(s, 3, "Database:Select")
+	params, err := queryParams(s, 3, what)
 	if err != nil {
 		return 0, err
 	}
-	var rows []Row
-	l.blocking(s, func() { rows, err = o.db.Select(context.Background(), query, params) })
+	var push func(*lua.State)
+	l.blocking(s, func() { push, err = run(o.db, query, params) })
 	if err != nil {
-		if perr := paramCheck("Database:Select", err); perr != nil {
+		if perr := paramCheck(what, err); perr != nil {
 			return 0, perr
 		}
-		msg := fmt.Sprintf("Database:Select (%s): %v", o.engine, err)
+		msg := fmt.Sprintf("%s (%s): %v", what, o.engine, err)
 		l.log.Warn(msg)
-		s.NewTable()
+		push(s)
 		s.PushString(msg)
 		return 2, nil
 	}
-	pushRows(s, rows)
+	push(s)
 	s.PushNil()
 	return 2, nil
 }
@@ -252,24 +251,18 @@ func (l *Libs) asyncArgs(s *lua.State, what string) (string, asyncCallback, []an
 }
 
 func (l *Libs) dbExecuteAsync(s *lua.State, o *dbObject) (int, error) {
-	return l.dbAsync(s, o, "Database:ExecuteAsync", func(db *DB, query string, params []any) (func(*lua.State), error) {
-		n, err := db.Execute(context.Background(), query, params)
-		return func(s *lua.State) { s.PushInteger(n) }, err
-	})
+	return l.dbAsync(s, o, "Database:ExecuteAsync", execQuery)
 }
 
 func (l *Libs) dbSelectAsync(s *lua.State, o *dbObject) (int, error) {
-	return l.dbAsync(s, o, "Database:SelectAsync", func(db *DB, query string, params []any) (func(*lua.State), error) {
-		rows, err := db.Select(context.Background(), query, params)
-		return func(s *lua.State) { pushRows(s, rows) }, err
-	})
+	return l.dbAsync(s, o, "Database:SelectAsync", selectQuery)
 }
 
 // dbAsync is the shared body of the ...Async methods: it reads (query,
 // callback, params...), runs the query off the Lua thread and calls back
 // with (result, nil) or (result, message). run's push function puts the
 // result on the stack inside the callback, on the Lua thread.
-func (l *Libs) dbAsync(s *lua.State, o *dbObject, what string, run func(db *DB, query string, params []any) (func(*lua.State), error)) (int, error) {
+func (l *Libs) dbAsync(s *lua.State, o *dbObject, what string, run dbQuery) (int, error) {
 	query, ref, params, err := l.asyncArgs(s, what)
 	if err != nil {
 		return 0, err
