@@ -163,21 +163,33 @@ func (p *jsonParser) object() (any, error) {
 			return nil, err
 		}
 		obj = append(obj, Member{Key: k, Value: v})
-		p.skipSpace()
-		if p.i >= len(p.s) {
-			return nil, p.errorf("unexpected end of input, expected ',' or '}'")
+		done, err := p.next('}')
+		if err != nil {
+			return nil, err
 		}
-		if p.s[p.i] == ',' {
-			p.i++
-			continue
-		}
-		if p.s[p.i] == '}' {
-			p.i++
-			p.depth--
+		if done {
 			return obj, nil
 		}
-		return nil, p.errorf("unexpected %s, expected ',' or '}'", p.describe())
 	}
+}
+
+// next reads what follows an element of an object or array: ',' when another element
+// follows, or close, which ends the container (done).
+func (p *jsonParser) next(close byte) (done bool, err error) {
+	p.skipSpace()
+	if p.i >= len(p.s) {
+		return false, p.errorf("unexpected end of input, expected ',' or '%c'", close)
+	}
+	switch p.s[p.i] {
+	case ',':
+		p.i++
+		return false, nil
+	case close:
+		p.i++
+		p.depth--
+		return true, nil
+	}
+	return false, p.errorf("unexpected %s, expected ',' or '%c'", p.describe(), close)
 }
 
 func (p *jsonParser) array() (any, error) {
@@ -199,20 +211,13 @@ func (p *jsonParser) array() (any, error) {
 			return nil, err
 		}
 		arr = append(arr, v)
-		p.skipSpace()
-		if p.i >= len(p.s) {
-			return nil, p.errorf("unexpected end of input, expected ',' or ']'")
+		done, err := p.next(']')
+		if err != nil {
+			return nil, err
 		}
-		if p.s[p.i] == ',' {
-			p.i++
-			continue
-		}
-		if p.s[p.i] == ']' {
-			p.i++
-			p.depth--
+		if done {
 			return arr, nil
 		}
-		return nil, p.errorf("unexpected %s, expected ',' or ']'", p.describe())
 	}
 }
 
