@@ -133,6 +133,18 @@ func BenchmarkWorkload(b *testing.B) {
 	}
 }
 
+// reportCallVsLua reports cpu, the CPU time of b.N calls, per call, and next to it the same
+// call run by refCode in the stand-alone lua5.4 with the ratio, when lua5.4 is installed.
+func reportCallVsLua(b *testing.B, cpu time.Duration, refCode string) {
+	ours := float64(cpu.Nanoseconds()) / float64(b.N)
+	b.ReportMetric(ours, "cpu-ns/call")
+	ref := referenceCallNs(b, refCode)
+	if ref > 0 {
+		b.ReportMetric(ref, "lua5.4-ns/call")
+		b.ReportMetric(ours/ref, "ratio")
+	}
+}
+
 // referenceCallNs times n calls of a Lua function with the same shape inside lua5.4 (a Lua to
 // Lua call, the fastest call lua5.4 knows), in CPU ns per call; 0 when lua5.4 is missing.
 func referenceCallNs(b *testing.B, body string) float64 {
@@ -180,13 +192,7 @@ func BenchmarkLuaToGo(b *testing.B) {
 	if n, _ := s.ToNumber(-1); n != float64(b.N) {
 		b.Fatalf("sum %v, want %d", n, b.N)
 	}
-	ours := float64(cpu.Nanoseconds()) / float64(b.N)
-	b.ReportMetric(ours, "cpu-ns/call")
-	ref := referenceCallNs(b, "local function add(a, b) return a + b end local s = 0 for i = 1, 2000000 do s = add(s, 1) end")
-	if ref > 0 {
-		b.ReportMetric(ref, "lua5.4-ns/call")
-		b.ReportMetric(ours/ref, "ratio")
-	}
+	reportCallVsLua(b, cpu, "local function add(a, b) return a + b end local s = 0 for i = 1, 2000000 do s = add(s, 1) end")
 }
 
 // BenchmarkGoToLua measures one event-style call from Go into a Lua function: push an
@@ -219,13 +225,7 @@ func BenchmarkGoToLua(b *testing.B) {
 	}
 	cpu := threadCPU() - start
 	b.StopTimer()
-	ours := float64(cpu.Nanoseconds()) / float64(b.N)
-	b.ReportMetric(ours, "cpu-ns/call")
-	ref := referenceCallNs(b, "local count = 0 local function handler(i) count = count + 1 return i + 1 end for i = 1, 2000000 do local r = handler(i) end")
-	if ref > 0 {
-		b.ReportMetric(ref, "lua5.4-ns/call")
-		b.ReportMetric(ours/ref, "ratio")
-	}
+	reportCallVsLua(b, cpu, "local count = 0 local function handler(i) count = count + 1 return i + 1 end for i = 1, 2000000 do local r = handler(i) end")
 }
 
 // BenchmarkNewState measures creating a sandboxed state and closing it.
