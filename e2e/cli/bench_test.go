@@ -30,6 +30,7 @@ var installFixture struct {
 	once  sync.Once
 	gm    string
 	items []storeclient.ResolvedItem
+	size  int64 // bytes of all items' archives
 	err   error
 }
 
@@ -79,6 +80,9 @@ func setupInstallFixture(b *testing.B) {
 		if len(items) != 6 {
 			installFixture.err = fmt.Errorf("resolve gave %d items, want 6", len(items))
 			return
+		}
+		for _, it := range items {
+			installFixture.size += it.Size
 		}
 		installFixture.gm, installFixture.items = gm, items
 	})
@@ -131,11 +135,7 @@ func publishQuiet(author, token string, rel release) error {
 
 func BenchmarkCLIInstallGameMode5Reqs(b *testing.B) {
 	setupInstallFixture(b)
-	var total int64
-	for _, it := range installFixture.items {
-		total += it.Size
-	}
-	b.SetBytes(total)
+	b.SetBytes(installFixture.size)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
@@ -154,11 +154,7 @@ func BenchmarkCLIInstallGameMode5Reqs(b *testing.B) {
 // BenchmarkCLIInstallReferenceHTTP fetches the same six archives with plain GETs.
 func BenchmarkCLIInstallReferenceHTTP(b *testing.B) {
 	setupInstallFixture(b)
-	var total int64
-	for _, it := range installFixture.items {
-		total += it.Size
-	}
-	b.SetBytes(total)
+	b.SetBytes(installFixture.size)
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		for _, it := range installFixture.items {
