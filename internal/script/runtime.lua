@@ -299,6 +299,13 @@ function RT.dispatch_local(list, class, event, ...)
 end
 local dispatch_local = RT.dispatch_local
 
+-- defined_at names where Lua function fn is defined ("file:line"), or "" for a C function.
+local function defined_at(fn)
+	local info = getinfo(fn, "S")
+	if info and info.what ~= "C" then return info.short_src .. ":" .. info.linedefined end
+	return ""
+end
+
 -- stuck returns, after a call from Go failed without the runtime seeing it (a timeout), the
 -- innermost local dispatch it interrupted: the callback's package, class, event and where the
 -- callback is defined; nothing when no local dispatch was running.
@@ -308,10 +315,7 @@ function RT.stuck()
 	if d == 0 then return end
 	local e = dlist[d][cursor[d]]
 	if not e then return end
-	local info = getinfo(e.fn, "S")
-	local defined = ""
-	if info and info.what ~= "C" then defined = info.short_src .. ":" .. info.linedefined end
-	return e.P.name, dclass[d], devent[d], defined
+	return e.P.name, dclass[d], devent[d], defined_at(e.fn)
 end
 
 -- Dispatches driven from Go: begin snapshots the callbacks subscribed to event name of space
@@ -372,10 +376,7 @@ function RT.owner(h, i)
 	local q = queues[h]
 	local e = q and q[i]
 	if not e then return "", "" end
-	local info = getinfo(e.fn, "S")
-	local defined = ""
-	if info and info.what ~= "C" then defined = info.short_src .. ":" .. info.linedefined end
-	return e.P.name, defined
+	return e.P.name, defined_at(e.fn)
 end
 
 -- ---------------------------------------------------------------------------------------------
@@ -1319,10 +1320,7 @@ end
 function RT.command_owner(name)
 	local c = commands[name]
 	if not c then return "", "" end
-	local info = getinfo(c.fn, "S")
-	local defined = ""
-	if info and info.what ~= "C" then defined = info.short_src .. ":" .. info.linedefined end
-	return c.P.name, defined
+	return c.P.name, defined_at(c.fn)
 end
 
 -- command_list encodes the registered commands as lines of name \31 description \31 params
