@@ -77,17 +77,28 @@ func (s *session) workspace(o *Options, needToken bool) (*workspace, error) {
 	return &workspace{lay: lay, lock: lock, client: c, busy: busy}, nil
 }
 
+// openResolve opens the workspace and starts a resolve request on the command's --channel.
+// The caller closes the workspace.
+func (s *session) openResolve(cmd *Command) (*workspace, storeclient.ResolveRequest, error) {
+	ws, err := s.workspace(&cmd.Opts, false)
+	if err != nil {
+		return nil, storeclient.ResolveRequest{}, err
+	}
+	channel, err := normalizeChannel(cmd.Opts.Channel)
+	if err != nil {
+		ws.close()
+		return nil, storeclient.ResolveRequest{}, err
+	}
+	return ws, storeclient.ResolveRequest{Channel: channel}, nil
+}
+
 // installNames installs (or with update, updates) the named resources and their requirements.
 func (s *session) installNames(ctx context.Context, cmd *Command, update bool) error {
-	ws, err := s.workspace(&cmd.Opts, false)
+	ws, req, err := s.openResolve(cmd)
 	if err != nil {
 		return err
 	}
 	defer ws.close()
-	req := storeclient.ResolveRequest{}
-	if req.Channel, err = normalizeChannel(cmd.Opts.Channel); err != nil {
-		return err
-	}
 	if cmd.Kind == storeclient.Assets {
 		req.Assets = cmd.Args
 	} else {
@@ -101,15 +112,11 @@ func (s *session) update(ctx context.Context, cmd *Command) error {
 	if len(cmd.Args) > 0 {
 		return s.installNames(ctx, cmd, true)
 	}
-	ws, err := s.workspace(&cmd.Opts, false)
+	ws, req, err := s.openResolve(cmd)
 	if err != nil {
 		return err
 	}
 	defer ws.close()
-	req := storeclient.ResolveRequest{}
-	if req.Channel, err = normalizeChannel(cmd.Opts.Channel); err != nil {
-		return err
-	}
 	for _, r := range ws.lock.Resources {
 		if !r.Requested {
 			continue
