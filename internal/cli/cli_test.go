@@ -301,3 +301,26 @@ func TestConfigTokenOnlyReads(t *testing.T) {
 		t.Fatalf("no file: %q, %v", tok, err)
 	}
 }
+
+// An unknown --channel is a usage error found after the server folder is locked: the lock
+// must be released, so the next command in the same process does not wait for it.
+func TestUnknownChannelReleasesTheFolder(t *testing.T) {
+	// A leaked lock then fails within a second instead of after the usual wait.
+	old := lockWait
+	t.Cleanup(func() { lockWait = old })
+	lockWait = 500 * time.Millisecond
+	dir := t.TempDir()
+	for _, cmd := range [][]string{
+		{"install", "package", "sandbox", "--channel", "nightly", "--store", "http://127.0.0.1:1"},
+		{"update", "--channel", "nightly", "--store", "http://127.0.0.1:1"},
+		{"install", "package", "sandbox", "--channel", "nightly", "--store", "http://127.0.0.1:1"},
+	} {
+		r := runCLI(t, dir, "", cmd...)
+		if r.code != 2 || !strings.Contains(r.stderr, `unknown channel "nightly"`) {
+			t.Fatalf("%v: exit %d, stderr %q; want a usage error naming the channel", cmd, r.code, r.stderr)
+		}
+		if strings.Contains(r.stdout+r.stderr, "Waiting for another nanoforge CLI") {
+			t.Fatalf("%v waited for a lock left by the previous command:\n%s%s", cmd, r.stdout, r.stderr)
+		}
+	}
+}
