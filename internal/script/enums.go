@@ -2,56 +2,44 @@ package script
 
 import (
 	_ "embed"
-	"encoding/json"
 	"fmt"
 	"regexp"
-	"sort"
 	"strings"
 )
 
-// enumsJSON is Enums.json of the official nanos world API definitions: every enum as
-// {description, enums: [{key, value}]}, values written as Lua expressions ("1 << 2").
+// enumsList is the API's enum constants, one "Enum.Key = value" a line, values written as Lua
+// integer expressions ("1 << 2"); generated from the official definitions (see gen.go).
 //
-//go:embed enums.json
-var enumsJSON []byte
+//go:embed enums.txt
+var enumsList []byte
 
-// enumValue accepts the integer expressions the API file uses and nothing else, so the
+// enumLine accepts a constant whose value is an integer expression and nothing else, so the
 // generated chunk can only define constants.
-var enumValue = regexp.MustCompile(`^[0-9()<>| \-+]+$`)
-
-var enumName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+var enumLine = regexp.MustCompile(`^([A-Za-z_][A-Za-z0-9_]*)\.([A-Za-z_][A-Za-z0-9_]*) = ([0-9()<>| \-+]+)$`)
 
 // enumsSource returns a Lua chunk that defines every enum as a global table of integers.
 func enumsSource(data []byte) (string, error) {
-	var enums map[string]struct {
-		Enums []struct {
-			Key   string `json:"key"`
-			Value string `json:"value"`
-		} `json:"enums"`
-	}
-	if err := json.Unmarshal(data, &enums); err != nil {
-		return "", fmt.Errorf("enums.json: %w", err)
-	}
-	names := make([]string, 0, len(enums))
-	for name := range enums {
-		names = append(names, name)
-	}
-	sort.Strings(names)
 	var b strings.Builder
-	for _, name := range names {
-		if !enumName.MatchString(name) {
-			return "", fmt.Errorf("enums.json: enum name %q is not a Lua identifier", name)
+	current := ""
+	for i, line := range strings.Split(string(data), "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
 		}
-		fmt.Fprintf(&b, "%s = {", name)
-		for _, e := range enums[name].Enums {
-			if !enumName.MatchString(e.Key) {
-				return "", fmt.Errorf("enums.json: %s key %q is not a Lua identifier", name, e.Key)
-			}
-			if !enumValue.MatchString(e.Value) {
-				return "", fmt.Errorf("enums.json: %s.%s value %q is not an integer expression", name, e.Key, e.Value)
-			}
-			fmt.Fprintf(&b, " %s = %s,", e.Key, e.Value)
+		m := enumLine.FindStringSubmatch(line)
+		if m == nil {
+			return "", fmt.Errorf("enums.txt:%d: %q is not Enum.Key = integer", i+1, line)
 		}
+		if m[1] != current {
+			if current != "" {
+				b.WriteString(" }\n")
+			}
+			current = m[1]
+			fmt.Fprintf(&b, "%s = {", current)
+		}
+		fmt.Fprintf(&b, " %s = %s,", m[2], m[3])
+	}
+	if current != "" {
 		b.WriteString(" }\n")
 	}
 	return b.String(), nil

@@ -150,7 +150,7 @@ func (h *Host) newState() error {
 	h.pkgs = map[string]scripthost.Package{}
 	h.order = nil
 	h.ids = map[int64]string{}
-	enums, err := enumsSource(enumsJSON)
+	enums, err := enumsSource(enumsList)
 	if err == nil {
 		err = L.DoString(enums, "=nanoforge/enums")
 	}

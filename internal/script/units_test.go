@@ -17,7 +17,7 @@ import (
 )
 
 func TestEnumsSource(t *testing.T) {
-	src, err := enumsSource(enumsJSON)
+	src, err := enumsSource(enumsList)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -48,10 +48,10 @@ func TestEnumsSource(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{
-		`{"X": {"enums": [{"key": "A", "value": "os.exit()"}]}}`,
-		`{"X": {"enums": [{"key": "A b", "value": "1"}]}}`,
-		`{"X y": {"enums": []}}`,
-		`not json`,
+		"X.A = os.exit()",
+		"X.A b = 1",
+		"X y.A = 1",
+		"not an enum",
 	} {
 		if _, err := enumsSource([]byte(bad)); err == nil {
 			t.Errorf("enumsSource(%s) accepted it", bad)

@@ -71,3 +71,23 @@ func TestRun(t *testing.T) {
 		t.Errorf("a missing file: %v", err)
 	}
 }
+
+func TestEnums(t *testing.T) {
+	dir := t.TempDir()
+	src := `{"Zeta": {"description": "x", "enums": [{"key": "B", "value": "2"}, {"key": "A", "value": "1 << 3"}]},
+	         "Alpha": {"enums": [{"key": "On", "value": "1"}]}}`
+	if err := os.WriteFile(filepath.Join(dir, "Enums.json"), []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got, err := Enums(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := enumsHeader + "Alpha.On = 1\nZeta.B = 2\nZeta.A = 1 << 3\n"
+	if string(got) != want {
+		t.Errorf("Enums =\n%s\nwant\n%s", got, want)
+	}
+	if _, err := Enums(t.TempDir()); err == nil {
+		t.Error("Enums of a folder without Enums.json succeeded")
+	}
+}
