@@ -949,9 +949,3 @@ int nf_has_tostring(lua_State *L, int idx) {
 }
 
 void nf_gc_collect(lua_State *L) { lua_gc(L, LUA_GCCOLLECT); }
-
-void nf_nop(void) {}
-
-void nf_callback_loop(int64_t n) {
-	for (int64_t i = 0; i < n; i++) nfNopCallback();
-}

@@ -113,7 +113,5 @@ const char *nf_num_tostring(lua_State *L, int idx, size_t *len);
 void nf_setenv(lua_State *L, int fidx);
 int nf_has_tostring(lua_State *L, int idx);
 void nf_gc_collect(lua_State *L);
-void nf_nop(void);
-void nf_callback_loop(int64_t n);
 
 #endif

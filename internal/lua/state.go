@@ -256,13 +256,3 @@ func nfWarn(h C.uintptr_t, msg *C.char, tocont C.int) {
 func cstr(s string) *C.char { return C.CString(s) }
 
 func freeC(p *C.char) { C.free(unsafe.Pointer(p)) }
-
-// cgoNop is one empty crossing into C: the floor under every call benchmark.
-func cgoNop() { C.nf_nop() }
-
-// cgoCallbackLoop makes n empty calls from C into Go (nfNopCallback): the floor under a call
-// from Lua to a Go function, which no binding can go below (benchmarks only).
-func cgoCallbackLoop(n int) { C.nf_callback_loop(C.int64_t(n)) }
-
-//export nfNopCallback
-func nfNopCallback() {}

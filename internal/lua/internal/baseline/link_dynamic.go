@@ -1,0 +1,6 @@
+//go:build lua_dynamic
+
+package baseline
+
+// #cgo LDFLAGS: -lm
+import "C"
