@@ -13,6 +13,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"time"
+	"unsafe"
 )
 
 // GoFunction is a Go function callable from Lua. It reads its arguments at indices 1..Top(),
@@ -93,10 +94,7 @@ func nfGoCall(h C.uintptr_t, id C.int64_t, L *C.lua_State) (ret C.int) {
 	// Hand pending results to the trampoline, which pushes them after Go returns.
 	if s.lazyFor() {
 		v.lz.on = false
-		v.x.ktop = C.int(v.lz.ktop)
-		v.x.npend = C.int(v.lz.npend)
 		v.x.apply = 1
-		v.lz.npend = 0
 	} else {
 		s.sync()
 		v.x.apply = 0
@@ -159,8 +157,8 @@ func (s *State) Call(nargs, nresults int) error {
 func (s *State) CallBudget(nargs, nresults int, budget time.Duration) error {
 	flags := s.handOff()
 	armed := s.vm.enter(budget)
-	st := C.nf_pcall(s.L, C.int(nargs), C.int(nresults), flags|armed)
-	return s.finish(st, armed)
+	C.nf_call(s.l(), C.int(nargs), C.int(nresults), flags|armed)
+	return s.finish(s.vm.x.status, armed)
 }
 
 // CallRef calls the function held in registry slot ref (see Ref) with nargs arguments from
@@ -168,17 +166,20 @@ func (s *State) CallBudget(nargs, nresults int, budget time.Duration) error {
 func (s *State) CallRef(ref, nargs, nresults int) error {
 	flags := s.handOff()
 	armed := s.vm.enter(s.vm.opts.Budget)
-	st := C.nf_pcallref(s.L, C.int(ref), C.int(nargs), C.int(nresults), flags|armed)
-	return s.finish(st, armed)
+	C.nf_callref(s.l(), C.int(ref), C.int(nargs), C.int(nresults), flags|armed)
+	return s.finish(s.vm.x.status, armed)
 }
 
 // CallRefBudget is CallRef with its own time budget.
 func (s *State) CallRefBudget(ref, nargs, nresults int, budget time.Duration) error {
 	flags := s.handOff()
 	armed := s.vm.enter(budget)
-	st := C.nf_pcallref(s.L, C.int(ref), C.int(nargs), C.int(nresults), flags|armed)
-	return s.finish(st, armed)
+	C.nf_callref(s.l(), C.int(ref), C.int(nargs), C.int(nresults), flags|armed)
+	return s.finish(s.vm.x.status, armed)
 }
+
+// l is the state as an integer, for the C entry points that take it so (see nf_call).
+func (s *State) l() C.uintptr_t { return C.uintptr_t(uintptr(unsafe.Pointer(s.L))) }
 
 // finish ends a call started with enter: st is what nf_pcall or nf_pcallref returned, with
 // NF_TIMED set when the watchdog interrupted the call.

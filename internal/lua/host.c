@@ -360,9 +360,11 @@ static int nf_open(lua_State *L) {
 
 // ---- lazy stack ----------------------------------------------------------------------------
 
-// nf_fill caches n values of the stack from position from on for Go and records the top.
-static void nf_fill(lua_State *L, nf_state *x, int from, int n) {
-	x->ktop = lua_gettop(L);
+// nf_fill caches n values of the stack from position from on for Go and records the top, which
+// the caller knows: asking Lua again would cost a call.
+static inline void nf_fill(lua_State *L, nf_state *x, int top, int from, int n) {
+	x->ktop = top;
+	x->rtop = top;
 	x->npend = 0;
 	x->apply = 0;
 	x->ncache = n;
@@ -370,12 +372,18 @@ static void nf_fill(lua_State *L, nf_state *x, int from, int n) {
 	for (int k = 0; k < n; k++) {
 		int idx = from + k;
 		nf_val *v = &x->cache[k];
+		// Integers first: the commonest argument costs two calls instead of three.
+		if (lua_isinteger(L, idx)) {
+			v->t = LUA_TNUMBER;
+			v->isint = 1;
+			v->i = lua_tointeger(L, idx);
+			continue;
+		}
 		v->t = lua_type(L, idx);
 		switch (v->t) {
 		case LUA_TNUMBER:
-			v->isint = lua_isinteger(L, idx);
-			if (v->isint) v->i = lua_tointeger(L, idx);
-			else v->n = lua_tonumber(L, idx);
+			v->isint = 0;
+			v->n = lua_tonumber(L, idx);
 			break;
 		case LUA_TBOOLEAN:
 			v->i = lua_toboolean(L, idx);
@@ -387,10 +395,10 @@ static void nf_fill(lua_State *L, nf_state *x, int from, int n) {
 	}
 }
 
-// nf_fill_results caches the results of a successful call with a fixed result count.
-static void nf_fill_results(lua_State *L, nf_state *x, int st, int nresults) {
+// nf_fill_results caches the results of a call with a fixed result count; top is the real top.
+static inline void nf_fill_results(lua_State *L, nf_state *x, int top, int st, int nresults) {
 	int n = st == LUA_OK && nresults > 0 && nresults <= NF_CACHE ? nresults : 0;
-	nf_fill(L, x, lua_gettop(L) - n + 1, n);
+	nf_fill(L, x, top, top - n + 1, n);
 }
 
 // nf_push_pend_range pushes pending values from .. to-1; the stack has room for them.
@@ -455,7 +463,7 @@ static int nf_trampoline(lua_State *L) {
 	int64_t id = *(int64_t *)lua_touserdata(L, lua_upvalueindex(1));
 	int host = x->host;
 	int top = lua_gettop(L);
-	nf_fill(L, x, 1, top < NF_CACHE ? top : NF_CACHE);
+	nf_fill(L, x, top, 1, top < NF_CACHE ? top : NF_CACHE);
 	x->host = 1;
 	int n = nfGoCall(x->handle, id, L);
 	x->host = host;
@@ -463,8 +471,9 @@ static int nf_trampoline(lua_State *L) {
 		if (x->apply) {
 			// Common case: Go only read arguments and pushed scalars, so the stack is as
 			// the call found it, and Lua guarantees LUA_MINSTACK free slots to a C function.
-			// (Lazy pops leave the real top above ktop, hence both comparisons.)
-			if (x->ktop == top && lua_gettop(L) == top && x->npend <= LUA_MINSTACK) {
+			// (Lazy pops leave the real top above ktop, and a nested call from Go moves the
+			// real top, hence both comparisons.)
+			if (x->ktop == top && x->rtop == top && x->npend <= LUA_MINSTACK) {
 				int np = x->npend;
 				x->apply = 0;
 				x->npend = 0;
@@ -636,7 +645,7 @@ int nf_pcall(lua_State *L, int nargs, int nresults, int flags) {
 	x->host = host;
 	lua_remove(L, base);
 	nf_finish(L, st & ~NF_TIMED);
-	nf_fill_results(L, x, st & ~NF_TIMED, nresults);
+	nf_fill_results(L, x, lua_gettop(L), st & ~NF_TIMED, nresults);
 	return st;
 }
 
@@ -651,10 +660,10 @@ int nf_pcallref(lua_State *L, int ref, int nargs, int nresults, int flags) {
 		x->apply = 0;
 		int n = x->npend;
 		x->npend = 0;
-		if (lua_gettop(L) != x->ktop) lua_settop(L, x->ktop);
+		if (x->rtop != x->ktop) lua_settop(L, x->ktop);
 		if (!lua_checkstack(L, n + 2)) return -1;
 		nf_push_pend_range(L, x, 0, n - nargs);
-		base = lua_gettop(L);
+		base = x->ktop + n - nargs;
 		lua_pushcfunction(L, nf_msgh);
 		lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
 		nf_push_pend_range(L, x, n - nargs, n);
@@ -673,14 +682,29 @@ int nf_pcallref(lua_State *L, int ref, int nargs, int nresults, int flags) {
 	st = nf_call_end(x, flags, st);
 	x->host = host;
 	if (st == LUA_OK && nresults == 1) {
-		lua_copy(L, -1, base + 1); // the handler's slot takes the single result
+		// The handler's slot takes the single result: the top is known without asking.
+		lua_copy(L, -1, base + 1);
 		lua_settop(L, base + 1);
-	} else {
-		lua_remove(L, base + 1);
+		nf_fill(L, x, base + 1, base + 1, 1);
+		return st;
 	}
+	lua_remove(L, base + 1);
 	nf_finish(L, st & ~NF_TIMED);
-	nf_fill_results(L, x, st & ~NF_TIMED, nresults);
+	nf_fill_results(L, x, lua_gettop(L), st & ~NF_TIMED, nresults);
 	return st;
+}
+
+// nf_call and nf_callref are how Go calls nf_pcall and nf_pcallref: the state comes as an
+// integer and the status goes to x->status, so cgo neither checks a pointer argument nor reads a
+// result on the way back, which is a measurable part of a short call.
+void nf_call(uintptr_t l, int nargs, int nresults, int flags) {
+	lua_State *L = (lua_State *)l;
+	nf_x(L)->status = nf_pcall(L, nargs, nresults, flags);
+}
+
+void nf_callref(uintptr_t l, int ref, int nargs, int nresults, int flags) {
+	lua_State *L = (lua_State *)l;
+	nf_x(L)->status = nf_pcallref(L, ref, nargs, nresults, flags);
 }
 
 // nf_protect runs f with nargs arguments in protected mode. Host operations that may run

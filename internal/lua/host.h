@@ -41,6 +41,7 @@ typedef struct nf_state {
 	size_t limit;       // cap on used while scripts run; 0 means no cap
 	int host;           // > 0 while Go code runs: the cap is not enforced then
 	int argerr;         // argument number for NF_ARGERR
+	int status;         // status of the last nf_call or nf_callref
 	// Watchdog, shared with the watchdog goroutine.
 	uint64_t seq;       // incremented at the start and end of every watched call: odd while one runs
 	int64_t budget_ns;  // budget of the running call, for the message
@@ -55,6 +56,8 @@ typedef struct nf_state {
 	int cbase;          // cached values are stack positions cbase+1 .. cbase+ncache
 	int ncache;
 	int ktop;           // stack top as Go sees it, before pending pushes
+	int rtop;           // real stack top when the values were cached; still real while Go
+	                    // stays lazy, so the next call need not ask Lua for it
 	int npend;          // pending pushes in pend
 	int apply;          // set by Go before returning to the trampoline: apply ktop and pend
 	nf_val pend[NF_CACHE];
@@ -66,6 +69,8 @@ void nf_close(lua_State *L);
 
 int nf_pcall(lua_State *L, int nargs, int nresults, int flags);
 int nf_pcallref(lua_State *L, int ref, int nargs, int nresults, int flags);
+void nf_call(uintptr_t L, int nargs, int nresults, int flags);
+void nf_callref(uintptr_t L, int ref, int nargs, int nresults, int flags);
 int nf_apply(lua_State *L);
 int nf_load(lua_State *L, const char *code, size_t len, const char *chunk);
 

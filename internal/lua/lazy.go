@@ -23,13 +23,13 @@ import (
 // Every other operation first applies the pending state (sync) and then works on the real
 // stack. The state is per Lua state (vm), tied to the thread it describes.
 
+// lazyState says which thread, if any, is in lazy mode. The rest of the lazy stack (the top Go
+// believes in, the pending pushes, the cached values) lives in C memory (nf_state), where the
+// C side reads and writes it in the same crossing as a call, so nothing is copied between the
+// two on the way in or out.
 type lazyState struct {
-	on     bool
-	L      *C.lua_State
-	ktop   int // top as Go sees it, excluding pending pushes
-	npend  int
-	cbase  int
-	ncache int
+	on bool
+	L  *C.lua_State
 }
 
 // sync applies pending pops and pushes so the real stack is what Go believes it is.
@@ -39,24 +39,15 @@ func (s *State) sync() {
 		return
 	}
 	v.lz.on = false
-	v.x.ktop = C.int(v.lz.ktop)
-	v.x.npend = C.int(v.lz.npend)
-	v.lz.npend = 0
 	if C.nf_apply(v.lz.L) == 0 {
 		panic("lua: stack overflow applying pending pushes")
 	}
 }
 
-// startLazy enters lazy mode for thread L from what C recorded (ktop, cache).
+// startLazy enters lazy mode for thread L, whose top and cached values C has just recorded.
 func (v *vm) startLazy(L *C.lua_State) {
-	// Field by field: a composite literal would be built on the stack and copied.
-	x, lz := v.x, &v.lz
-	lz.on = true
-	lz.L = L
-	lz.ktop = int(x.ktop)
-	lz.npend = 0
-	lz.cbase = int(x.cbase)
-	lz.ncache = int(x.ncache)
+	v.lz.on = true
+	v.lz.L = L
 }
 
 // handOff prepares a call on s: pending state is passed to C to apply in the same crossing.
@@ -71,9 +62,6 @@ func (s *State) handOff() C.int {
 		return 0
 	}
 	v.lz.on = false
-	v.x.ktop = C.int(v.lz.ktop)
-	v.x.npend = C.int(v.lz.npend)
-	v.lz.npend = 0
 	return C.NF_APPLY
 }
 
@@ -85,24 +73,30 @@ func (s *State) cached(idx int) *C.nf_val {
 	if !s.lazyFor() {
 		return nil
 	}
-	lz := &s.vm.lz
+	x := s.vm.x
 	if idx < 0 && idx > RegistryIndex {
-		idx = lz.ktop + lz.npend + idx + 1
+		idx += int(x.ktop+x.npend) + 1
 	}
-	if idx <= lz.cbase || idx > lz.cbase+lz.ncache || idx > lz.ktop {
+	// One unsigned comparison covers both ends of the cached range.
+	k := idx - int(x.cbase) - 1
+	if uint(k) >= uint(x.ncache) || idx > int(x.ktop) {
 		return nil
 	}
-	return &s.vm.x.cache[idx-lz.cbase-1]
+	return &x.cache[k]
 }
 
 // pend reserves a pending push slot, or returns nil when the value must be pushed for real.
 func (s *State) pend() *C.nf_val {
-	if !s.lazyFor() || s.vm.lz.npend >= C.NF_CACHE {
+	if !s.lazyFor() {
 		return nil
 	}
-	p := &s.vm.x.pend[s.vm.lz.npend]
-	s.vm.lz.npend++
-	return p
+	x := s.vm.x
+	n := x.npend
+	if n >= C.NF_CACHE {
+		return nil
+	}
+	x.npend = n + 1
+	return &x.pend[n]
 }
 
 // lazyPop pops n values in lazy mode and reports whether it could.
@@ -110,17 +104,18 @@ func (s *State) lazyPop(n int) bool {
 	if !s.lazyFor() {
 		return false
 	}
-	lz := &s.vm.lz
-	if n <= lz.npend {
-		lz.npend -= n
+	x := s.vm.x
+	npend := int(x.npend)
+	if n <= npend {
+		x.npend = C.int(npend - n)
 		return true
 	}
-	rest := n - lz.npend
-	if rest > lz.ktop {
+	rest := n - npend
+	if rest > int(x.ktop) {
 		return false
 	}
-	lz.npend = 0
-	lz.ktop -= rest
+	x.npend = 0
+	x.ktop -= C.int(rest)
 	return true
 }
 

@@ -54,7 +54,7 @@ const RegistryIndex = C.LUA_REGISTRYINDEX
 // Top returns the index of the top element, which is also the number of elements.
 func (s *State) Top() int {
 	if s.lazyFor() {
-		return s.vm.lz.ktop + s.vm.lz.npend
+		return int(s.vm.x.ktop + s.vm.x.npend)
 	}
 	return int(C.lua_gettop(s.L))
 }
@@ -264,36 +264,44 @@ func (s *State) ToBoolean(idx int) bool {
 // ToInteger returns the element at idx as an integer; ok is false unless it is an integer, a
 // float with an exact integer value, or a string convertible to one.
 func (s *State) ToInteger(idx int) (n int64, ok bool) {
-	if c := s.cached(idx); c != nil && c.t != C.LUA_TSTRING {
-		if c.t != C.LUA_TNUMBER {
-			return 0, false
-		}
+	if c := s.cached(idx); c != nil && c.t == C.LUA_TNUMBER {
 		if c.isint != 0 {
 			return int64(c.i), true
 		}
 		return floatToInteger(float64(c.n))
 	}
+	return s.toIntegerSlow(idx)
+}
+
+func (s *State) toIntegerSlow(idx int) (int64, bool) {
+	if c := s.cached(idx); c != nil && c.t != C.LUA_TSTRING {
+		return 0, false
+	}
 	s.sync()
 	var isnum C.int
-	n = int64(C.lua_tointegerx(s.L, C.int(idx), &isnum))
+	n := int64(C.lua_tointegerx(s.L, C.int(idx), &isnum))
 	return n, isnum != 0
 }
 
 // ToNumber returns the element at idx as a float; ok is false unless it is a number or a
 // string convertible to one.
 func (s *State) ToNumber(idx int) (n float64, ok bool) {
-	if c := s.cached(idx); c != nil && c.t != C.LUA_TSTRING {
-		if c.t != C.LUA_TNUMBER {
-			return 0, false
-		}
+	if c := s.cached(idx); c != nil && c.t == C.LUA_TNUMBER {
 		if c.isint != 0 {
 			return float64(c.i), true
 		}
 		return float64(c.n), true
 	}
+	return s.toNumberSlow(idx)
+}
+
+func (s *State) toNumberSlow(idx int) (float64, bool) {
+	if c := s.cached(idx); c != nil && c.t != C.LUA_TSTRING {
+		return 0, false
+	}
 	s.sync()
 	var isnum C.int
-	n = float64(C.lua_tonumberx(s.L, C.int(idx), &isnum))
+	n := float64(C.lua_tonumberx(s.L, C.int(idx), &isnum))
 	return n, isnum != 0
 }
 
