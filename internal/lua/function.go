@@ -184,6 +184,17 @@ func (s *State) l() C.uintptr_t { return C.uintptr_t(uintptr(unsafe.Pointer(s.L)
 // finish ends a call started with enter: st is what nf_pcall or nf_pcallref returned, with
 // NF_TIMED set when the watchdog interrupted the call.
 func (s *State) finish(st C.int, armed C.int) error {
+	if st == C.LUA_OK { // kept small enough to inline: this is every call's way out
+		v := s.vm
+		v.leave(armed)
+		v.startLazy(s.L)
+		return nil
+	}
+	return s.failed(st, armed)
+}
+
+// failed is finish for a call that did not succeed.
+func (s *State) failed(st C.int, armed C.int) error {
 	timedOut := st&C.NF_TIMED != 0
 	st &^= C.NF_TIMED
 	seq := s.vm.seq

@@ -650,7 +650,7 @@ int nf_pcall(lua_State *L, int nargs, int nresults, int flags) {
 }
 
 // nf_pcallref is nf_pcall of the function held in registry slot ref: one crossing per call.
-int nf_pcallref(lua_State *L, int ref, int nargs, int nresults, int flags) {
+static inline int nf_pcallref(lua_State *L, int ref, int nargs, int nresults, int flags) {
 	nf_state *x = nf_x(L);
 	int base;
 	if ((flags & NF_APPLY) && x->npend >= nargs) {

@@ -68,7 +68,6 @@ lua_State *nf_newstate(size_t limit, uintptr_t handle, int unsafe_libs);
 void nf_close(lua_State *L);
 
 int nf_pcall(lua_State *L, int nargs, int nresults, int flags);
-int nf_pcallref(lua_State *L, int ref, int nargs, int nresults, int flags);
 void nf_call(uintptr_t L, int nargs, int nresults, int flags);
 void nf_callref(uintptr_t L, int ref, int nargs, int nresults, int flags);
 int nf_apply(lua_State *L);

@@ -53,16 +53,12 @@ func (v *vm) startLazy(L *C.lua_State) {
 // handOff prepares a call on s: pending state is passed to C to apply in the same crossing.
 // It returns NF_APPLY when C must apply it.
 func (s *State) handOff() C.int {
-	v := s.vm
-	if !v.lz.on {
-		return 0
+	if s.lazyFor() {
+		s.vm.lz.on = false
+		return C.NF_APPLY
 	}
-	if v.lz.L != s.L {
-		s.sync()
-		return 0
-	}
-	v.lz.on = false
-	return C.NF_APPLY
+	s.sync() // another thread's pending state, if any
+	return 0
 }
 
 // lazyFor reports whether s is the thread in lazy mode.
