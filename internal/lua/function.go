@@ -52,12 +52,37 @@ func (s *State) PushGoClosure(fn GoFunction, nup int) {
 	C.nf_pushgofunction(s.L, C.int64_t(id), C.int(nup))
 }
 
+// staticFuncs is how many static Go functions a state can have (see PushStaticGoFunction).
+const staticFuncs = C.NF_STATIC_FUNCS
+
+// PushStaticGoFunction pushes fn as a Lua function that lives as long as the state: the form
+// for an API's functions, which are made once. It is a plain C function to Lua, so calling it
+// costs less than a function from PushGoFunction, but Lua cannot tell Go when it is dropped,
+// so its slot is never reused. Once a state's staticFuncs slots are taken, it is
+// PushGoFunction.
+func (s *State) PushStaticGoFunction(fn GoFunction) {
+	v := s.vm
+	if fn == nil {
+		panic("lua: PushStaticGoFunction with a nil function")
+	}
+	if len(v.statics) >= staticFuncs {
+		s.PushGoFunction(fn)
+		return
+	}
+	s.sync()
+	if !s.CheckStack(1) {
+		s.pushed(0)
+	}
+	v.statics = append(v.statics, goFunc{fn: fn})
+	C.nf_pushstatic(s.L, C.int(len(v.statics)-1))
+}
+
 // UpvalueIndex returns the pseudo-index of the n-th upvalue of the running Go closure.
 func UpvalueIndex(n int) int { return int(C.nf_upvalueindex(C.int(n))) }
 
-// Register sets the global name to the Go function fn.
+// Register sets the global name to the Go function fn, made with PushStaticGoFunction.
 func (s *State) Register(name string, fn GoFunction) error {
-	s.PushGoFunction(fn)
+	s.PushStaticGoFunction(fn)
 	return s.SetGlobal(name)
 }
 
@@ -80,7 +105,12 @@ func nfRelease(h C.uintptr_t, kind C.int, id C.int64_t) {
 func nfGoCall(h C.uintptr_t, id C.int64_t, L *C.lua_State) (ret C.int) {
 	v := lookupVM(uintptr(h))
 	s := v.threadState(L)
-	f := &v.funcs[id]
+	var f *goFunc
+	if id < 0 {
+		f = &v.statics[-id-1] // see PushStaticGoFunction
+	} else {
+		f = &v.funcs[id]
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			ret = s.goPanicked(f, r)

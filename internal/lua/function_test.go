@@ -288,3 +288,43 @@ func TestNestedCallsAndCoroutineCallbacks(t *testing.T) {
 		t.Fatalf("yield across Go: %v", err)
 	}
 }
+
+// Static Go functions are plain C functions to Lua, one per slot; past the last slot they are
+// made like PushGoFunction's, and every one of them still reaches its own Go function.
+func TestStaticGoFunctions(t *testing.T) {
+	s := newState(t, Options{OnPanic: func(any, []byte) {}})
+	const n = staticFuncs + 5
+	s.NewTable()
+	for i := 0; i < n; i++ {
+		i := i
+		s.PushStaticGoFunction(func(s *State) (int, error) {
+			x, _ := s.ToInteger(1)
+			s.PushInteger(x + int64(i))
+			return 1, nil
+		})
+		s.RawSetI(-2, int64(i+1))
+	}
+	if err := s.SetGlobal("fns"); err != nil {
+		t.Fatal(err)
+	}
+	if len(s.vm.statics) != staticFuncs {
+		t.Fatalf("%d static slots used, want all %d", len(s.vm.statics), staticFuncs)
+	}
+	got := run(t, s, `
+		local bad = {}
+		for i = 1, #fns do
+			if fns[i](1000) ~= 1000 + i - 1 then bad[#bad + 1] = i end
+		end
+		return #bad, debug.getinfo(fns[1]).what, select(2, pcall(fns[1], 0))`)
+	if got[0] != int64(0) || got[1] != "C" || got[2] != int64(0) {
+		t.Fatalf("static functions: %v bad, what %v, pcall result %v", got[0], got[1], got[2])
+	}
+	// Errors and panics of a static function become Lua errors like any Go function's.
+	if err := s.Register("boom", func(s *State) (int, error) { panic("static boom") }); err != nil {
+		t.Fatal(err)
+	}
+	err := s.DoString("boom()", "static.lua")
+	if err == nil || !strings.Contains(err.Error(), "static boom") {
+		t.Fatalf("panic in a static function: %v", err)
+	}
+}

@@ -17,7 +17,10 @@
 // Smallest allocation refused once the watchdog is in its hard phase.
 #define NF_HARD_MIN 4096
 
-nf_state *nf_x(lua_State *L) { return *(nf_state **)lua_getextraspace(L); }
+// NF_X is nf_x for the C side, inlined: it is on the path of every call.
+#define NF_X(L) (*(nf_state **)lua_getextraspace(L))
+
+nf_state *nf_x(lua_State *L) { return NF_X(L); }
 
 // ---- allocator ----------------------------------------------------------------------------
 
@@ -66,7 +69,7 @@ static int nf_expired(nf_state *x) {
 // removes itself; otherwise it raises the timeout error at the current line. It stays armed, so
 // a script that catches the error with pcall is interrupted again at its next instruction.
 static void nf_stop_hook(lua_State *L, lua_Debug *ar) {
-	nf_state *x = nf_x(L);
+	nf_state *x = NF_X(L);
 	if (!nf_expired(x)) {
 		lua_sethook(L, NULL, 0, 0);
 		return;
@@ -108,7 +111,7 @@ static void nf_stop_hook(lua_State *L, lua_Debug *ar) {
 // call seq, which just ended, clears them and returns 1; it returns 0, pushing nothing, when the
 // hook never raised for that call (a refused allocation ended it).
 int nf_timeout_take(lua_State *L, uint64_t seq) {
-	nf_state *x = nf_x(L);
+	nf_state *x = NF_X(L);
 	if (x->first_seq != seq || !lua_checkstack(L, 2)) return 0;
 	x->first_seq = 0;
 	lua_getfield(L, LUA_REGISTRYINDEX, NF_TOMSGKEY);
@@ -159,7 +162,7 @@ static lua_State *nf_set_running(nf_state *x, lua_State *co) {
 // meanwhile, and returns all its results; an error is raised again once the previous running
 // thread is restored.
 static int nf_call_running(lua_State *L, lua_State *co) {
-	nf_state *x = nf_x(L);
+	nf_state *x = NF_X(L);
 	lua_State *prev = nf_set_running(x, co);
 	lua_pushvalue(L, lua_upvalueindex(1));
 	lua_insert(L, 1);
@@ -194,7 +197,7 @@ static int nf_co_wrap(lua_State *L) {
 // raised the error, and Lua runs the handler with hooks disabled, so a handler that loops
 // could never be interrupted.
 static int nf_xmsgh(lua_State *L) {
-	if (nf_expired(nf_x(L))) return 1;
+	if (nf_expired(NF_X(L))) return 1;
 	lua_pushvalue(L, lua_upvalueindex(1));
 	lua_insert(L, 1);
 	lua_call(L, lua_gettop(L) - 1, 1);
@@ -426,7 +429,7 @@ static inline void nf_push_pend(lua_State *L, nf_state *x, int n) {
 
 // nf_apply makes the stack what Go believes it is: top at ktop, then the pending pushes.
 int nf_apply(lua_State *L) {
-	nf_state *x = nf_x(L);
+	nf_state *x = NF_X(L);
 	x->apply = 0;
 	lua_settop(L, x->ktop);
 	int n = x->npend;
@@ -441,7 +444,7 @@ int nf_apply(lua_State *L) {
 static int nf_gofunc_gc(lua_State *L) {
 	int64_t *id = (int64_t *)lua_touserdata(L, 1);
 	if (id && *id > 0) {
-		nfRelease(nf_x(L)->handle, 0, *id);
+		nfRelease(NF_X(L)->handle, 0, *id);
 		*id = 0;
 	}
 	return 0;
@@ -450,17 +453,16 @@ static int nf_gofunc_gc(lua_State *L) {
 static int nf_govalue_gc(lua_State *L) {
 	int64_t *id = (int64_t *)lua_touserdata(L, 1);
 	if (id && lua_rawlen(L, 1) == sizeof(int64_t) && *id > 0) {
-		nfRelease(nf_x(L)->handle, 1, *id);
+		nfRelease(NF_X(L)->handle, 1, *id);
 		*id = 0;
 	}
 	return 0;
 }
 
-// nf_trampoline is the one C function behind every Go function: upvalue 1 holds the id of the
-// Go function. The Go side never raises; it returns a status and the error is raised here.
-static int nf_trampoline(lua_State *L) {
-	nf_state *x = nf_x(L);
-	int64_t id = *(int64_t *)lua_touserdata(L, lua_upvalueindex(1));
+// nf_gocall calls Go function id (see nfGoCall) with the stack as the call found it. The Go
+// side never raises; it returns a status and the error is raised here.
+__attribute__((noinline)) static int nf_gocall(lua_State *L, int64_t id) {
+	nf_state *x = NF_X(L);
 	int host = x->host;
 	int top = lua_gettop(L);
 	nf_fill(L, x, top, 1, top < NF_CACHE ? top : NF_CACHE);
@@ -487,6 +489,31 @@ static int nf_trampoline(lua_State *L) {
 	if (n == NF_ARGERR) return luaL_argerror(L, x->argerr, lua_tostring(L, -1));
 	return lua_error(L);
 }
+
+// nf_trampoline is the C function behind every collectable Go function: upvalue 1 is a userdata
+// holding the id, whose __gc frees the Go side when Lua drops the function.
+static int nf_trampoline(lua_State *L) {
+	return nf_gocall(L, *(int64_t *)lua_touserdata(L, lua_upvalueindex(1)));
+}
+
+// Static Go functions (PushStaticGoFunction) are light C functions, one per slot: nf_static_N
+// calls slot N, which Go numbers -(N+1). No upvalue to read and no userdata behind the function
+// make the call measurably cheaper. The macros write NF_STATIC_FUNCS of them with octal numbers
+// (the leading 0 of each literal): 00000 to 01777.
+#define NF_S1(n) static int nf_static_##n(lua_State *L) { return nf_gocall(L, -(int64_t)(n) - 1); }
+#define NF_S8(p) NF_S1(p##0) NF_S1(p##1) NF_S1(p##2) NF_S1(p##3) NF_S1(p##4) NF_S1(p##5) NF_S1(p##6) NF_S1(p##7)
+#define NF_S64(p) NF_S8(p##0) NF_S8(p##1) NF_S8(p##2) NF_S8(p##3) NF_S8(p##4) NF_S8(p##5) NF_S8(p##6) NF_S8(p##7)
+#define NF_S512(p) NF_S64(p##0) NF_S64(p##1) NF_S64(p##2) NF_S64(p##3) NF_S64(p##4) NF_S64(p##5) NF_S64(p##6) NF_S64(p##7)
+NF_S512(00)
+NF_S512(01)
+
+#define NF_E1(n) nf_static_##n,
+#define NF_E8(p) NF_E1(p##0) NF_E1(p##1) NF_E1(p##2) NF_E1(p##3) NF_E1(p##4) NF_E1(p##5) NF_E1(p##6) NF_E1(p##7)
+#define NF_E64(p) NF_E8(p##0) NF_E8(p##1) NF_E8(p##2) NF_E8(p##3) NF_E8(p##4) NF_E8(p##5) NF_E8(p##6) NF_E8(p##7)
+#define NF_E512(p) NF_E64(p##0) NF_E64(p##1) NF_E64(p##2) NF_E64(p##3) NF_E64(p##4) NF_E64(p##5) NF_E64(p##6) NF_E64(p##7)
+static const lua_CFunction nf_statics[NF_STATIC_FUNCS] = {NF_E512(00) NF_E512(01)};
+
+void nf_pushstatic(lua_State *L, int slot) { lua_pushcfunction(L, nf_statics[slot]); }
 
 void nf_pushgofunction(lua_State *L, int64_t id, int nup) {
 	int64_t *p = (int64_t *)lua_newuserdatauv(L, sizeof(int64_t), 0);
@@ -575,7 +602,7 @@ lua_State *nf_newstate(size_t limit, uintptr_t handle, int unsafe_libs) {
 }
 
 void nf_close(lua_State *L) {
-	nf_state *x = nf_x(L);
+	nf_state *x = NF_X(L);
 	x->host = 1;
 	lua_close(L);
 	free(x);
@@ -632,7 +659,7 @@ static inline int nf_call_end(nf_state *x, int flags, int st) {
 // NF_APPLY in flags the lazy stack is applied first; with NF_ARMED the watchdog watches the call
 // (see nf_call_begin). Afterwards the top and up to NF_CACHE results are cached.
 int nf_pcall(lua_State *L, int nargs, int nresults, int flags) {
-	nf_state *x = nf_x(L);
+	nf_state *x = NF_X(L);
 	if ((flags & NF_APPLY) && !nf_apply(L)) return -1;
 	int base = lua_gettop(L) - nargs;
 	lua_pushcfunction(L, nf_msgh);
@@ -651,7 +678,7 @@ int nf_pcall(lua_State *L, int nargs, int nresults, int flags) {
 
 // nf_pcallref is nf_pcall of the function held in registry slot ref: one crossing per call.
 static inline int nf_pcallref(lua_State *L, int ref, int nargs, int nresults, int flags) {
-	nf_state *x = nf_x(L);
+	nf_state *x = NF_X(L);
 	int base;
 	if ((flags & NF_APPLY) && x->npend >= nargs) {
 		// Every argument is a pending scalar (the usual event call): push the handler and
@@ -699,12 +726,12 @@ static inline int nf_pcallref(lua_State *L, int ref, int nargs, int nresults, in
 // result on the way back, which is a measurable part of a short call.
 void nf_call(uintptr_t l, int nargs, int nresults, int flags) {
 	lua_State *L = (lua_State *)l;
-	nf_x(L)->status = nf_pcall(L, nargs, nresults, flags);
+	NF_X(L)->status = nf_pcall(L, nargs, nresults, flags);
 }
 
 void nf_callref(uintptr_t l, int ref, int nargs, int nresults, int flags) {
 	lua_State *L = (lua_State *)l;
-	nf_x(L)->status = nf_pcallref(L, ref, nargs, nresults, flags);
+	NF_X(L)->status = nf_pcallref(L, ref, nargs, nresults, flags);
 }
 
 // nf_protect runs f with nargs arguments in protected mode. Host operations that may run
@@ -717,7 +744,7 @@ static int nf_protect(lua_State *L, lua_CFunction f, int nargs, int nresults) {
 
 // nf_load compiles a text chunk. The parser runs protected, so the allocation cap applies.
 int nf_load(lua_State *L, const char *code, size_t len, const char *chunk) {
-	nf_state *x = nf_x(L);
+	nf_state *x = NF_X(L);
 	int host = x->host;
 	x->host = 0;
 	int st = luaL_loadbufferx(L, code, len, chunk, "t");

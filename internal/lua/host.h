@@ -73,7 +73,11 @@ void nf_callref(uintptr_t L, int ref, int nargs, int nresults, int flags);
 int nf_apply(lua_State *L);
 int nf_load(lua_State *L, const char *code, size_t len, const char *chunk);
 
+// Number of static Go function slots per state (see nf_pushstatic).
+#define NF_STATIC_FUNCS 1024
+
 void nf_pushgofunction(lua_State *L, int64_t id, int nup);
+void nf_pushstatic(lua_State *L, int slot);
 int nf_upvalueindex(int n);
 int nf_pushgovalue(lua_State *L, int64_t id, const char *mt);
 int64_t nf_togovalue(lua_State *L, int idx);

@@ -55,7 +55,8 @@ type vm struct {
 	main    *State
 	opts    Options
 	logger  *slog.Logger
-	funcs   []goFunc
+	funcs   []goFunc // collectable Go functions by id (PushGoFunction)
+	statics []goFunc // static Go functions by slot (PushStaticGoFunction)
 	freeFn  []int64
 	values  []any
 	freeVal []int64
@@ -171,7 +172,7 @@ func (s *State) Close() error {
 	C.nf_close(s.L)
 	s.L = nil
 	v.x = nil
-	v.funcs, v.values = nil, nil
+	v.funcs, v.statics, v.values = nil, nil, nil
 	unregisterVM(v)
 	return nil
 }

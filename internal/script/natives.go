@@ -53,7 +53,7 @@ func (h *Host) pushNatives() {
 	}
 	L.CreateTable(0, len(fns))
 	for name, fn := range fns {
-		L.PushGoFunction(fn)
+		L.PushStaticGoFunction(fn)
 		L.RawSetField(-2, name)
 	}
 }

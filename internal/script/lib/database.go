@@ -26,7 +26,7 @@ func (l *Libs) registerDatabase(s *lua.State) error {
 	}
 	// Constructor: Database(...) through the class table's __call.
 	s.CreateTable(0, 1)
-	s.PushGoFunction(l.newDatabase)
+	s.PushStaticGoFunction(l.newDatabase)
 	s.RawSetField(-2, "__call")
 	s.SetMetatable(cls)
 
@@ -39,11 +39,11 @@ func (l *Libs) registerDatabase(s *lua.State) error {
 		"SelectAsync":  l.dbSelectAsync,
 		"Close":        l.dbClose,
 	} {
-		s.PushGoFunction(dbMethod(name, fn))
+		s.PushStaticGoFunction(dbMethod(name, fn))
 		s.RawSetField(-2, name)
 	}
 	s.RawSetField(-2, "__index")
-	s.PushGoFunction(func(s *lua.State) (int, error) {
+	s.PushStaticGoFunction(func(s *lua.State) (int, error) {
 		d, _ := s.ToGoValue(1)
 		if o, ok := d.(*dbObject); ok {
 			state := "open"

@@ -23,7 +23,7 @@ func (l *Libs) registerFile(s *lua.State) error {
 		return err
 	}
 	s.CreateTable(0, 1)
-	s.PushGoFunction(l.newFile)
+	s.PushStaticGoFunction(l.newFile)
 	s.RawSetField(-2, "__call")
 	s.SetMetatable(cls)
 
@@ -247,11 +247,11 @@ func (l *Libs) registerFile(s *lua.State) error {
 		},
 	}
 	for name, fn := range methods {
-		s.PushGoFunction(fileMethod(name, fn))
+		s.PushStaticGoFunction(fileMethod(name, fn))
 		s.RawSetField(-2, name)
 	}
 	s.RawSetField(-2, "__index")
-	s.PushGoFunction(func(s *lua.State) (int, error) {
+	s.PushStaticGoFunction(func(s *lua.State) (int, error) {
 		v, _ := s.ToGoValue(1)
 		if f, ok := v.(*fileObject); ok {
 			s.PushString(fmt.Sprintf("File(%q)", f.h.Path))

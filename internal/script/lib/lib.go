@@ -111,7 +111,7 @@ func Register(s *lua.State, host Host) (*Libs, error) {
 			return nil, err
 		}
 	}
-	s.PushGoFunction(func(s *lua.State) (int, error) {
+	s.PushStaticGoFunction(func(s *lua.State) (int, error) {
 		what, _ := s.ToString(1)
 		host.Deprecated(s, what)
 		return 0, nil
