@@ -4,8 +4,12 @@
 # ../shared/research/luabench/scripts as luabench-*) runs through the binding and through the
 # stand-alone lua5.4 interpreter in the same run, timed in CPU time of the thread running Lua
 # (compilation excluded), so the ratio holds on a busy machine. Then the call costs: one call
-# from Lua to a Go function and one from Go to a Lua function, next to the floors no binding
-# can go below on this machine (an empty Go->C crossing, an empty C->Go callback).
+# from Lua to a Go function and one from Go to a Lua function, each next to the same call through
+# the least a cgo binding can do (internal/lua/internal/baseline) in alternating rounds of the
+# same run, and the floors under both (an empty Go->C crossing, an empty C->Go callback). The
+# 60 ns call target was set on a machine where that baseline took 48.6 ns per call; a cgo
+# crossing costs several times more on some machines than others, so the target is checked as
+# the ratio to the baseline, 60 / 48.6 = 1.23, and also shown scaled to this machine.
 # Each benchmark runs 5 times; the median of each column is shown (the machine may be busy).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -30,6 +34,8 @@ echo "$out" | awk '
       if ($(i + 1) == "cpu-ns/op" || $(i + 1) == "cpu-ns/call") ours[name] = ours[name] " " $i
       if ($(i + 1) == "lua5.4-ns/op" || $(i + 1) == "lua5.4-ns/call") ref[name] = ref[name] " " $i
       if ($(i + 1) == "ratio") ratio[name] = ratio[name] " " $i
+      if ($(i + 1) == "baseline-ns/call") base[name] = base[name] " " $i
+      if ($(i + 1) == "x-baseline") xb[name] = xb[name] " " $i
     }
   }
   END {
@@ -42,15 +48,16 @@ echo "$out" | awk '
         (q == "" ? "n/a" : sprintf("%.2f", q)), (q == "" ? "" : (q + 0 <= 1.10 ? "ok" : "OVER"))
     }
     l2g = median(ours["BenchmarkLuaToGo"]); g2l = median(ours["BenchmarkGoToLua"])
+    b1 = median(base["BenchmarkLuaToGo"]); b2 = median(base["BenchmarkGoToLua"])
+    x1 = median(xb["BenchmarkLuaToGo"]); x2 = median(xb["BenchmarkGoToLua"])
     cf = median(ours["BenchmarkCgoFloor"]); cb = median(ours["BenchmarkCgoCallbackFloor"])
     print ""
-    print "Call costs (median of 5, CPU ns per call; target < 60 ns):"
-    printf "  %-34s %7.1f ns %s\n", "Lua -> Go function (hostadd)", l2g, (l2g + 0 < 60 ? "ok" : "OVER")
-    printf "  %-34s %7.1f ns %s\n", "Go -> Lua function (event handler)", g2l, (g2l + 0 < 60 ? "ok" : "OVER")
+    print "Call costs (median of 5, each the fastest of 7 rounds, CPU ns per call; target ratio <= 1.23):"
+    printf "  %-34s %9s %9s %7s %14s\n", "call", "ours", "baseline", "ratio", "60 ns here is"
+    printf "  %-34s %6.1f ns %6.1f ns %7.2f %11.1f ns %s\n", "Lua -> Go function (hostadd)", l2g, b1, x1, 60 * b1 / 48.6, (x1 + 0 <= 1.23 ? "ok" : "OVER")
+    printf "  %-34s %6.1f ns %6.1f ns %7.2f %11.1f ns %s\n", "Go -> Lua function (event handler)", g2l, b2, x2, 60 * b2 / 48.6, (x2 + 0 <= 1.23 ? "ok" : "OVER")
     r1 = median(ref["BenchmarkLuaToGo"]); r2 = median(ref["BenchmarkGoToLua"])
-    if (r1 != "") printf "  %-34s %7.1f ns   (ratios %.1f x and %.1f x)\n", "same call Lua -> Lua in lua5.4", (r1 + r2) / 2, l2g / r1, g2l / r2
-    if (cf != "") printf "  %-34s %7.1f ns\n", "floor: empty Go -> C crossing", cf
-    if (cb != "") printf "  %-34s %7.1f ns\n", "floor: empty C -> Go callback", cb
-    if (cb != "" && r1 != "") printf "  %-34s %7.1f ns\n", "Lua -> Go above callback + Lua call", l2g - cb - r1
-    if (cf != "" && r2 != "") printf "  %-34s %7.1f ns\n", "Go -> Lua above crossing + Lua call", g2l - cf - r2
+    if (r1 != "") printf "  %-34s %6.1f ns\n", "same call Lua -> Lua in lua5.4", (r1 + r2) / 2
+    if (cf != "") printf "  %-34s %6.1f ns\n", "floor: empty Go -> C crossing", cf
+    if (cb != "") printf "  %-34s %6.1f ns\n", "floor: empty C -> Go callback", cb
   }'
