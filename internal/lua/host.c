@@ -679,18 +679,27 @@ int nf_pcall(lua_State *L, int nargs, int nresults, int flags) {
 // nf_pcallref is nf_pcall of the function held in registry slot ref: one crossing per call.
 static inline int nf_pcallref(lua_State *L, int ref, int nargs, int nresults, int flags) {
 	nf_state *x = NF_X(L);
-	int base;
+	int base; // the message handler goes at base + 1, the function above it
+	int dest; // where the first result belongs
 	if ((flags & NF_APPLY) && x->npend >= nargs) {
 		// Every argument is a pending scalar (the usual event call): push the handler and
 		// the function first and the arguments after them, so nothing has to be rotated.
-		// One stack check covers all; the top is reset only when Go popped lazily.
+		// One stack check covers all.
 		x->apply = 0;
 		int n = x->npend;
 		x->npend = 0;
-		if (x->rtop != x->ktop) lua_settop(L, x->ktop);
 		if (!lua_checkstack(L, n + 2)) return -1;
-		nf_push_pend_range(L, x, 0, n - nargs);
-		base = x->ktop + n - nargs;
+		if (n == nargs) {
+			// Values Go popped lazily (the last call's results, usually) stay below the
+			// handler until the results take their place: no call to reset the top first.
+			dest = x->ktop + 1;
+			base = x->rtop;
+		} else {
+			if (x->rtop != x->ktop) lua_settop(L, x->ktop);
+			nf_push_pend_range(L, x, 0, n - nargs);
+			base = x->ktop + n - nargs;
+			dest = base + 1;
+		}
 		lua_pushcfunction(L, nf_msgh);
 		lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
 		nf_push_pend_range(L, x, n - nargs, n);
@@ -698,6 +707,7 @@ static inline int nf_pcallref(lua_State *L, int ref, int nargs, int nresults, in
 		if ((flags & NF_APPLY) && !nf_apply(L)) return -1;
 		if (!lua_checkstack(L, 2)) return -1;
 		base = lua_gettop(L) - nargs;
+		dest = base + 1;
 		lua_pushcfunction(L, nf_msgh);
 		lua_rawgeti(L, LUA_REGISTRYINDEX, ref);
 		lua_rotate(L, base + 1, 2);
@@ -709,13 +719,17 @@ static inline int nf_pcallref(lua_State *L, int ref, int nargs, int nresults, in
 	st = nf_call_end(x, flags, st);
 	x->host = host;
 	if (st == LUA_OK && nresults == 1) {
-		// The handler's slot takes the single result: the top is known without asking.
-		lua_copy(L, -1, base + 1);
-		lua_settop(L, base + 1);
-		nf_fill(L, x, base + 1, base + 1, 1);
+		// The single result goes to its place: the top is known without asking.
+		lua_copy(L, -1, dest);
+		lua_settop(L, dest);
+		nf_fill(L, x, dest, dest, 1);
 		return st;
 	}
-	lua_remove(L, base + 1);
+	// Drop what lies between dest and the results: stale values and the handler.
+	int junk = base + 2 - dest;
+	int top = lua_gettop(L);
+	lua_rotate(L, dest, -junk);
+	lua_settop(L, top - junk);
 	nf_finish(L, st & ~NF_TIMED);
 	nf_fill_results(L, x, lua_gettop(L), st & ~NF_TIMED, nresults);
 	return st;

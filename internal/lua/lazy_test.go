@@ -324,3 +324,58 @@ func TestCallRefWithPendingValuesBelowArguments(t *testing.T) {
 		t.Errorf("value below the argument = %d after an error, want 7", v)
 	}
 }
+
+// TestLazyStackAcrossCalls interleaves random stack operations with CallRef calls whose
+// arguments are pending pushes, including calls that fail and values popped lazily before a
+// call, and checks the stack against the model after each.
+func TestLazyStackAcrossCalls(t *testing.T) {
+	s := newState(t, Options{})
+	run(t, s, `function sum(...)
+		local n, total = select('#', ...), 0
+		for i = 1, n do
+			local v = select(i, ...)
+			if v == -999 then error("refused") end
+			total = total + v
+		end
+		return n, total
+	end`)
+	s.GetGlobal("sum")
+	ref := s.Ref()
+	r := rand.New(rand.NewSource(7))
+	var m model
+	for round := 0; round < 400; round++ {
+		m = randomStackOps(t, s, r, m, r.Intn(6))
+		nargs := r.Intn(4)
+		var total int64
+		fail := r.Intn(8) == 0
+		for i := 0; i < nargs; i++ {
+			v := int64(r.Intn(100))
+			if fail && i == nargs-1 {
+				v = -999
+			}
+			s.PushInteger(v)
+			total += v
+		}
+		fail = fail && nargs > 0
+		nresults := r.Intn(3)
+		err := s.CallRef(ref, nargs, nresults)
+		if fail {
+			if err == nil || !strings.Contains(err.Error(), "refused") {
+				t.Fatalf("round %d: call with a refused argument: %v", round, err)
+			}
+		} else {
+			if err != nil {
+				t.Fatalf("round %d: %v", round, err)
+			}
+			want := []any{int64(nargs), total}[:nresults]
+			m = append(m, want...)
+		}
+		if got := s.Top(); got != len(m) {
+			t.Fatalf("round %d: top %d after the call, want %d", round, got, len(m))
+		}
+		if r.Intn(10) == 0 {
+			checkFromLua(t, s, m)
+		}
+	}
+	checkFromLua(t, s, m)
+}
