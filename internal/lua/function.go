@@ -194,18 +194,30 @@ func (s *State) CallBudget(nargs, nresults int, budget time.Duration) error {
 // CallRef calls the function held in registry slot ref (see Ref) with nargs arguments from
 // the stack: Call without pushing the function first, in one crossing into C.
 func (s *State) CallRef(ref, nargs, nresults int) error {
-	flags := s.handOff()
-	armed := s.vm.enter(s.vm.opts.Budget)
-	C.nf_callref(s.l(), C.int(ref), C.int(nargs), C.int(nresults), flags|armed)
-	return s.finish(s.vm.x.status, armed)
+	return s.CallRefBudget(ref, nargs, nresults, s.vm.opts.Budget)
 }
 
-// CallRefBudget is CallRef with its own time budget.
+// CallRefBudget is CallRef with its own time budget. It is the path of every event dispatch,
+// so handOff and finish are written out here rather than called.
 func (s *State) CallRefBudget(ref, nargs, nresults int, budget time.Duration) error {
-	flags := s.handOff()
-	armed := s.vm.enter(budget)
+	v := s.vm
+	var flags C.int
+	if v.lz.on {
+		if v.lz.L == s.L {
+			v.lz.on = false
+			flags = C.NF_APPLY
+		} else {
+			s.sync()
+		}
+	}
+	armed := v.enter(budget)
 	C.nf_callref(s.l(), C.int(ref), C.int(nargs), C.int(nresults), flags|armed)
-	return s.finish(s.vm.x.status, armed)
+	if st := v.x.status; st != C.LUA_OK {
+		return s.failed(st, armed)
+	}
+	v.leave(armed)
+	v.lz.on, v.lz.L = true, s.L
+	return nil
 }
 
 // l is the state as an integer, for the C entry points that take it so (see nf_call).
