@@ -267,13 +267,15 @@ func newClass(s *lua.State, name string) (int, error) {
 // packages do, Class:name(...): a first argument that is the class table
 // itself is dropped.
 func setStatic(s *lua.State, classIdx int, name string, fn lua.GoFunction) {
-	s.PushValue(classIdx)
-	s.PushGoClosure(func(s *lua.State) (int, error) {
-		if s.Top() >= 1 && s.Type(1) == lua.TypeTable && s.RawEqual(1, lua.UpvalueIndex(1)) {
+	// The class is recognised by its address, which Lua never moves, so the function needs
+	// no upvalue and can be a static one.
+	class := s.ToPointer(classIdx)
+	s.PushStaticGoFunction(func(s *lua.State) (int, error) {
+		if s.Top() >= 1 && s.Type(1) == lua.TypeTable && s.ToPointer(1) == class {
 			s.Remove(1)
 		}
 		return fn(s)
-	}, 1)
+	})
 	s.RawSetField(classIdx, name)
 }
 
