@@ -467,17 +467,21 @@ func (h *Host) dispatch(space, class, event string, nargs int, push func()) (can
 		return false
 	}
 	timing := class + ":" + event
+	// One clock reading per callback: each one's end is the next one's start.
+	last := time.Now()
 	for i := 0; i < n; i++ {
 		if push != nil {
 			push()
 		}
-		start := time.Now()
 		err := L.CallRef(h.rt.call, nargs, 0)
-		d := time.Since(start)
+		now := time.Now()
+		d := now.Sub(last)
+		last = now
 		pkg := h.ids[ids[i]]
 		if err != nil {
 			_, defined := h.owner(hd, int64(i+1))
 			h.reportGoAt(pkg, class, event, defined, err)
+			last = time.Now() // reporting is not the next callback's time
 		}
 		if pkg != "" {
 			h.srv.RecordTiming(pkg, timing, d)

@@ -331,9 +331,16 @@ local function open_queue(list, class, event)
 	local h = next_queue
 	queues[h], qclass[h], qevent[h], qnext[h] = list, class, event, 0
 	active[#active + 1] = h
-	local ids = {}
-	for i = 1, #list do ids[i] = list[i].P.id end
-	return h, #list, concat(ids, " ")
+	-- Lists of callbacks are replaced, never changed, when packages subscribe or unsubscribe,
+	-- so the package ids of one are formatted once, not at every dispatch.
+	local ids = list.ids
+	if not ids then
+		local t = {}
+		for i = 1, #list do t[i] = list[i].P.id end
+		ids = concat(t, " ")
+		list.ids = ids
+	end
+	return h, #list, ids
 end
 
 function RT.begin(space, name, class)
