@@ -29,7 +29,7 @@ func TestTimer(t *testing.T) {
 		t.Fatal(err)
 	}
 	th.checkSuite("t-timer")
-	if th.srv.calls["t-timer Timer"] == 0 {
+	if th.srv.calls[timingKey{"t-timer", "Timer"}] == 0 {
 		t.Error("timer callbacks were not reported with RecordTiming")
 	}
 }
@@ -125,8 +125,8 @@ func TestServer(t *testing.T) {
 	if th.srv.stopped != 1 || th.srv.restarts != 1 {
 		t.Errorf("Stop/Restart reached the server %d/%d times, want 1/1", th.srv.stopped, th.srv.restarts)
 	}
-	if th.srv.calls["t-server Server:Tick"] != 3 {
-		t.Errorf("Tick timings recorded %d times, want 3", th.srv.calls["t-server Server:Tick"])
+	if th.srv.calls[timingKey{"t-server", "Server:Tick"}] != 3 {
+		t.Errorf("Tick timings recorded %d times, want 3", th.srv.calls[timingKey{"t-server", "Server:Tick"}])
 	}
 }
 

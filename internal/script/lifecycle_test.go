@@ -326,8 +326,8 @@ end)`)
 	if got := th.run("t-dependent", "Remote") + " " + th.run("t-exporter", "OldRemote"); got != "p15 p15" {
 		t.Errorf("remote event delivered as %q", got)
 	}
-	if th.srv.calls["t-dependent Server:PlayerConnect"] != 3 {
-		t.Errorf("PlayerConnect timed %d times, want 3", th.srv.calls["t-dependent Server:PlayerConnect"])
+	if th.srv.calls[timingKey{"t-dependent", "Server:PlayerConnect"}] != 3 {
+		t.Errorf("PlayerConnect timed %d times, want 3", th.srv.calls[timingKey{"t-dependent", "Server:PlayerConnect"}])
 	}
 }
 
