@@ -64,6 +64,7 @@ func (f *fakeServer) RequestPackage(action, name string) error {
 func (f *fakeServer) Stop()             { f.stopped++ }
 func (f *fakeServer) Restart()          { f.restarts++ }
 func (f *fakeServer) ServerDir() string { return f.dir }
+
 // timingKey is a package and the event whose time RecordTiming records.
 type timingKey struct{ pkg, event string }
 
