@@ -116,14 +116,14 @@ func nfGoCall(h C.uintptr_t, id C.int64_t, L *C.lua_State) (ret C.int) {
 			ret = s.goPanicked(f, r)
 		}
 	}()
-	v.startLazy(s)
+	v.startLazy(L)
 	n, err := f.fn(s)
 	if err != nil {
 		return s.raise(err)
 	}
 	// Hand pending results to the trampoline, which pushes them after Go returns.
 	if s.lazyFor() {
-		v.lz.s = nil
+		v.lz.on = false
 		v.x.apply = 1
 	} else {
 		s.sync()
@@ -155,7 +155,7 @@ func (s *State) raise(err error) C.int {
 }
 
 func (s *State) goPanicked(f *goFunc, r any) C.int {
-	s.vm.lz.s = nil // the stack may be anything: let Lua unwind it
+	s.vm.lz.on = false // the stack may be anything: let Lua unwind it
 	s.vm.x.apply = 0
 	stack := debug.Stack()
 	name := f.name
@@ -202,11 +202,13 @@ func (s *State) CallRef(ref, nargs, nresults int) error {
 func (s *State) CallRefBudget(ref, nargs, nresults int, budget time.Duration) error {
 	v := s.vm
 	var flags C.int
-	if v.lz.s == s {
-		v.lz.s = nil
-		flags = C.NF_APPLY
-	} else {
-		s.sync()
+	if v.lz.on {
+		if v.lz.L == s.L {
+			v.lz.on = false
+			flags = C.NF_APPLY
+		} else {
+			s.sync()
+		}
 	}
 	armed := v.enter(budget)
 	C.nf_callref(s.l(), C.int(ref), C.int(nargs), C.int(nresults), flags|armed)
@@ -214,7 +216,7 @@ func (s *State) CallRefBudget(ref, nargs, nresults int, budget time.Duration) er
 		return s.failed(st, armed)
 	}
 	v.leave(armed)
-	v.lz.s = s
+	v.lz.on, v.lz.L = true, s.L
 	return nil
 }
 
@@ -227,7 +229,7 @@ func (s *State) finish(st C.int, armed C.int) error {
 	if st == C.LUA_OK { // kept small enough to inline: this is every call's way out
 		v := s.vm
 		v.leave(armed)
-		v.startLazy(s)
+		v.startLazy(s.L)
 		return nil
 	}
 	return s.failed(st, armed)
@@ -240,7 +242,7 @@ func (s *State) failed(st C.int, armed C.int) error {
 	seq := s.vm.seq
 	s.vm.leave(armed)
 	if st == C.LUA_OK {
-		s.vm.startLazy(s)
+		s.vm.startLazy(s.L)
 		return nil
 	}
 	if st < 0 {

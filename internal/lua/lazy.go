@@ -23,44 +23,46 @@ import (
 // Every other operation first applies the pending state (sync) and then works on the real
 // stack. The state is per Lua state (vm), tied to the thread it describes.
 
-// lazyState says which State, if any, is in lazy mode; nil when none is. The rest of the lazy
-// stack (the top Go believes in, the pending pushes, the cached values) lives in C memory
-// (nf_state), where the C side reads and writes it in the same crossing as a call, so nothing
-// is copied between the two on the way in or out. Another State of the same thread is not in
-// lazy mode: its operations apply the pending state first, like any other thread's.
+// lazyState says which thread, if any, is in lazy mode. The rest of the lazy stack (the top Go
+// believes in, the pending pushes, the cached values) lives in C memory (nf_state), where the
+// C side reads and writes it in the same crossing as a call, so nothing is copied between the
+// two on the way in or out.
 type lazyState struct {
-	s *State
+	on bool
+	L  *C.lua_State
 }
 
 // sync applies pending pops and pushes so the real stack is what Go believes it is.
 func (s *State) sync() {
 	v := s.vm
-	t := v.lz.s
-	if t == nil {
+	if !v.lz.on {
 		return
 	}
-	v.lz.s = nil
-	if C.nf_apply(t.L) == 0 {
+	v.lz.on = false
+	if C.nf_apply(v.lz.L) == 0 {
 		panic("lua: stack overflow applying pending pushes")
 	}
 }
 
-// startLazy enters lazy mode for s, whose top and cached values C has just recorded.
-func (v *vm) startLazy(s *State) { v.lz.s = s }
+// startLazy enters lazy mode for thread L, whose top and cached values C has just recorded.
+func (v *vm) startLazy(L *C.lua_State) {
+	v.lz.on = true
+	v.lz.L = L
+}
 
 // handOff prepares a call on s: pending state is passed to C to apply in the same crossing.
 // It returns NF_APPLY when C must apply it.
 func (s *State) handOff() C.int {
 	if s.lazyFor() {
-		s.vm.lz.s = nil
+		s.vm.lz.on = false
 		return C.NF_APPLY
 	}
 	s.sync() // another thread's pending state, if any
 	return 0
 }
 
-// lazyFor reports whether s is in lazy mode.
-func (s *State) lazyFor() bool { return s.vm.lz.s == s }
+// lazyFor reports whether s is the thread in lazy mode.
+func (s *State) lazyFor() bool { return s.vm.lz.on && s.vm.lz.L == s.L }
 
 // cached returns the cached copy of the value at idx, or nil when it is not cached.
 func (s *State) cached(idx int) *C.nf_val {
