@@ -1,7 +1,7 @@
 package lua
 
 // Argument checks for Go functions, with the messages of Lua's own luaL_check* functions.
-// They return an *ArgError for the Go function to return; the trampoline turns it into
+// They return an *ArgError for the Go function to return; the C side turns it into
 // "bad argument #n to 'name' (...)".
 
 // typeError returns the "<want> expected, got <actual>" argument error for arg.

@@ -30,7 +30,7 @@
 //     operations above). Host operations such as PushString or NewTable never fail for lack of
 //     memory: they may take the state slightly past its cap, which the next script allocation
 //     then feels.
-//   - A GoFunction reports an error by returning it. The C trampoline that called the Go
+//   - A GoFunction reports an error by returning it. The C function that called the Go
 //     function raises it after Go has returned. An *ArgError becomes Lua's "bad argument #n to
 //     'f' (...)" message. A panic in a Go function is recovered and raised the same way; its
 //     value and Go stack go to Options.OnPanic or the logger.
@@ -41,14 +41,15 @@
 //
 // Call, CallBudget, CallRef and DoString run Lua with a message handler that records the
 // traceback, and return an *Error with Kind, Message ("chunk:line: text"), Traceback, Chunk and
-// Line. A Go function is one crossing from Lua to Go: a C closure whose upvalue holds the
-// function's index in a per-state table. Calling Lua from Go is one crossing for CallRef (the
-// function comes from a registry slot) plus one per argument pushed and result read.
+// Line. A Go function is one crossing from Lua to Go: a plain C function per slot for static
+// functions (PushStaticGoFunction, Register), a C closure whose upvalue holds the function's
+// index for the others. Calling Lua from Go is one crossing for CallRef (the function comes
+// from a registry slot), with scalar arguments and results going through the lazy stack.
 //
 // The lazy stack keeps the common patterns at one crossing: a Go function reads its first
-// eight arguments (ToInteger, ToNumber, ToString, ToBoolean, Type, Top) from a copy the
-// trampoline made, and its scalar results (PushNil, PushBoolean, PushInteger, PushNumber) wait
-// in C memory until the trampoline pushes them. After Call or CallRef with a fixed result count
+// eight arguments (ToInteger, ToNumber, ToString, ToBoolean, Type, Top) from a copy the C side
+// made before calling it, and its scalar results (PushNil, PushBoolean, PushInteger,
+// PushNumber) wait in C memory until the C side pushes them after it returns. After Call or CallRef with a fixed result count
 // the results are cached the same way, Pop is deferred and scalar pushes wait for the next
 // call, which applies them in its own crossing. Every other operation applies what is pending
 // first, so the stack always behaves as the C API's would.

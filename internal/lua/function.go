@@ -121,7 +121,7 @@ func nfGoCall(h C.uintptr_t, id C.int64_t, L *C.lua_State) (ret C.int) {
 	if err != nil {
 		return s.raise(err)
 	}
-	// Hand pending results to the trampoline, which pushes them after Go returns.
+	// Hand pending results to the C side, which pushes them after Go returns.
 	if s.lazyFor() {
 		v.lz.on = false
 		v.x.apply = 1
@@ -132,7 +132,7 @@ func nfGoCall(h C.uintptr_t, id C.int64_t, L *C.lua_State) (ret C.int) {
 	return C.int(n)
 }
 
-// raise pushes the message of err for the trampoline to raise.
+// raise pushes the message of err for the C side to raise.
 func (s *State) raise(err error) C.int {
 	s.sync()
 	s.vm.x.apply = 0
