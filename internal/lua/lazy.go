@@ -13,9 +13,9 @@ import (
 // The lazy stack keeps the common host patterns at one cgo crossing per call:
 //
 //   - A Go function called from Lua finds its first NF_CACHE arguments copied into C memory
-//     by the C side (nf_gocall), so ToInteger, ToNumber, ToString, ToBoolean, Type and Top read them
-//     without crossing; scalar results (PushNil, PushBoolean, PushInteger, PushNumber) wait in
-//     C memory and the C side pushes them after Go returns.
+//     by the C side (nf_gocall), so ToInteger, ToNumber, ToString, ToBoolean, Type and Top
+//     read them without crossing; scalar results (PushNil, PushBoolean, PushInteger,
+//     PushNumber) wait in C memory and the C side pushes them after Go returns.
 //   - After Call or CallRef with a fixed result count, the results are cached the same way,
 //     Pop only lowers the top Go believes in, and scalar pushes wait for the next call, which
 //     applies them in its own crossing.
