@@ -185,21 +185,27 @@ func (s *State) Call(nargs, nresults int) error {
 // CallBudget is Call with its own time budget (0: none). The budget only applies when no
 // outer call with a budget is running: an outer budget covers everything below it.
 func (s *State) CallBudget(nargs, nresults int, budget time.Duration) error {
-	flags := s.handOff()
-	armed := s.vm.enter(budget)
-	C.nf_call(s.l(), C.int(nargs), C.int(nresults), flags|armed)
-	return s.finish(s.vm.x.status, armed)
+	return s.call(functionOnStack, nargs, nresults, budget)
 }
 
 // CallRef calls the function held in registry slot ref (see Ref) with nargs arguments from
 // the stack: Call without pushing the function first, in one crossing into C.
 func (s *State) CallRef(ref, nargs, nresults int) error {
-	return s.CallRefBudget(ref, nargs, nresults, s.vm.opts.Budget)
+	return s.call(ref, nargs, nresults, s.vm.opts.Budget)
 }
 
-// CallRefBudget is CallRef with its own time budget. It is the path of every event dispatch,
-// so handOff and finish are written out here rather than called.
+// CallRefBudget is CallRef with its own time budget.
 func (s *State) CallRefBudget(ref, nargs, nresults int, budget time.Duration) error {
+	return s.call(ref, nargs, nresults, budget)
+}
+
+// functionOnStack is the ref of call for the function below the arguments: LUA_NOREF, which
+// no registry slot has.
+const functionOnStack = C.LUA_NOREF
+
+// call is every call from Go into Lua, in one crossing: the lazy stack's pending pushes and
+// pops go to C with it (NF_APPLY), and the results C cached start the next lazy stretch.
+func (s *State) call(ref, nargs, nresults int, budget time.Duration) error {
 	v := s.vm
 	var flags C.int
 	if v.lz.on {
@@ -207,35 +213,28 @@ func (s *State) CallRefBudget(ref, nargs, nresults int, budget time.Duration) er
 			v.lz.on = false
 			flags = C.NF_APPLY
 		} else {
-			s.sync()
+			s.sync() // another thread's pending state
 		}
 	}
 	armed := v.enter(budget)
-	C.nf_callref(s.l(), C.int(ref), C.int(nargs), C.int(nresults), flags|armed)
+	if ref == functionOnStack {
+		C.nf_call(s.l(), C.int(nargs), C.int(nresults), flags|armed)
+	} else {
+		C.nf_callref(s.l(), C.int(ref), C.int(nargs), C.int(nresults), flags|armed)
+	}
 	if st := v.x.status; st != C.LUA_OK {
 		return s.failed(st, armed)
 	}
 	v.leave(armed)
-	v.lz.on, v.lz.L = true, s.L
+	v.startLazy(s.L)
 	return nil
 }
 
 // l is the state as an integer, for the C entry points that take it so (see nf_call).
 func (s *State) l() C.uintptr_t { return C.uintptr_t(uintptr(unsafe.Pointer(s.L))) }
 
-// finish ends a call started with enter: st is what nf_pcall or nf_pcallref returned, with
+// failed ends a call whose status st (from nf_state) is not plain success: an error, or
 // NF_TIMED set when the watchdog interrupted the call.
-func (s *State) finish(st C.int, armed C.int) error {
-	if st == C.LUA_OK { // kept small enough to inline: this is every call's way out
-		v := s.vm
-		v.leave(armed)
-		v.startLazy(s.L)
-		return nil
-	}
-	return s.failed(st, armed)
-}
-
-// failed is finish for a call that did not succeed.
 func (s *State) failed(st C.int, armed C.int) error {
 	timedOut := st&C.NF_TIMED != 0
 	st &^= C.NF_TIMED

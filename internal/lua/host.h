@@ -59,7 +59,7 @@ typedef struct nf_state {
 	int rtop;           // real stack top when the values were cached; still real while Go
 	                    // stays lazy, so the next call need not ask Lua for it
 	int npend;          // pending pushes in pend
-	int apply;          // set by Go before returning to the trampoline: apply ktop and pend
+	int apply;          // set by a Go function before returning to C: apply ktop and pend
 	nf_val pend[NF_CACHE];
 } nf_state;
 

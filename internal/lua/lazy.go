@@ -50,17 +50,6 @@ func (v *vm) startLazy(L *C.lua_State) {
 	v.lz.L = L
 }
 
-// handOff prepares a call on s: pending state is passed to C to apply in the same crossing.
-// It returns NF_APPLY when C must apply it.
-func (s *State) handOff() C.int {
-	if s.lazyFor() {
-		s.vm.lz.on = false
-		return C.NF_APPLY
-	}
-	s.sync() // another thread's pending state, if any
-	return 0
-}
-
 // lazyFor reports whether s is the thread in lazy mode.
 func (s *State) lazyFor() bool { return s.vm.lz.on && s.vm.lz.L == s.L }
 
