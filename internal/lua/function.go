@@ -111,19 +111,24 @@ func nfGoCall(h C.uintptr_t, id C.int64_t, L *C.lua_State) (ret C.int) {
 	} else {
 		f = &v.funcs[id]
 	}
+	// A panic must not unwind into C. The flag spares a normal return the recover call.
+	returned := false
 	defer func() {
-		if r := recover(); r != nil {
-			ret = s.goPanicked(f, r)
+		if !returned {
+			if r := recover(); r != nil {
+				ret = s.goPanicked(f, r)
+			}
 		}
 	}()
 	v.startLazy(L)
 	n, err := f.fn(s)
+	returned = true
 	if err != nil {
 		return s.raise(err)
 	}
 	// Hand pending results to the C side, which pushes them after Go returns.
 	if s.lazyFor() {
-		v.lz.on = false
+		v.lazy = nil
 		v.x.apply = 1
 	} else {
 		s.sync()
@@ -155,7 +160,7 @@ func (s *State) raise(err error) C.int {
 }
 
 func (s *State) goPanicked(f *goFunc, r any) C.int {
-	s.vm.lz.on = false // the stack may be anything: let Lua unwind it
+	s.vm.lazy = nil // the stack may be anything: let Lua unwind it
 	s.vm.x.apply = 0
 	stack := debug.Stack()
 	name := f.name
@@ -208,9 +213,9 @@ const functionOnStack = C.LUA_NOREF
 func (s *State) call(ref, nargs, nresults int, budget time.Duration) error {
 	v := s.vm
 	var flags C.int
-	if v.lz.on {
-		if v.lz.L == s.L {
-			v.lz.on = false
+	if v.lazy != nil {
+		if v.lazy == s.L {
+			v.lazy = nil
 			flags = C.NF_APPLY
 		} else {
 			s.sync() // another thread's pending state

@@ -380,6 +380,7 @@ static inline void nf_fill(lua_State *L, nf_state *x, int top, int from, int n) 
 			v->t = LUA_TNUMBER;
 			v->isint = 1;
 			v->i = lua_tointeger(L, idx);
+			v->n = (lua_Number)v->i; // ToNumber reads n whatever the subtype
 			continue;
 		}
 		v->t = lua_type(L, idx);

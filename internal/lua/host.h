@@ -25,7 +25,7 @@ typedef struct nf_val {
 	int t;              // LUA_T* type
 	int isint;          // number is an integer
 	lua_Integer i;
-	lua_Number n;
+	lua_Number n;       // also set for integers (cached values only)
 	const char *s;      // string bytes (Lua memory, valid while the value is on the stack)
 	size_t len;
 } nf_val;

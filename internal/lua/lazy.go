@@ -23,51 +23,43 @@ import (
 // Every other operation first applies the pending state (sync) and then works on the real
 // stack. The state is per Lua state (vm), tied to the thread it describes.
 
-// lazyState says which thread, if any, is in lazy mode. The rest of the lazy stack (the top Go
-// believes in, the pending pushes, the cached values) lives in C memory (nf_state), where the
-// C side reads and writes it in the same crossing as a call, so nothing is copied between the
-// two on the way in or out.
-type lazyState struct {
-	on bool
-	L  *C.lua_State
-}
-
 // sync applies pending pops and pushes so the real stack is what Go believes it is.
 func (s *State) sync() {
 	v := s.vm
-	if !v.lz.on {
+	L := v.lazy
+	if L == nil {
 		return
 	}
-	v.lz.on = false
-	if C.nf_apply(v.lz.L) == 0 {
+	v.lazy = nil
+	if C.nf_apply(L) == 0 {
 		panic("lua: stack overflow applying pending pushes")
 	}
 }
 
 // startLazy enters lazy mode for thread L, whose top and cached values C has just recorded.
-func (v *vm) startLazy(L *C.lua_State) {
-	v.lz.on = true
-	v.lz.L = L
-}
+func (v *vm) startLazy(L *C.lua_State) { v.lazy = L }
 
 // lazyFor reports whether s is the thread in lazy mode.
-func (s *State) lazyFor() bool { return s.vm.lz.on && s.vm.lz.L == s.L }
+func (s *State) lazyFor() bool { return s.vm.lazy == s.L }
 
-// cached returns the cached copy of the value at idx, or nil when it is not cached.
+// cached returns the cached copy of the value at idx, or nil when it is not cached. It is
+// small enough to inline into the accessors' fast paths.
 func (s *State) cached(idx int) *C.nf_val {
 	if !s.lazyFor() {
 		return nil
 	}
 	x := s.vm.x
-	if idx < 0 && idx > RegistryIndex {
+	if idx < 0 {
+		// Pseudo-indices stay negative and so fall outside the range below.
 		idx += int(x.ktop+x.npend) + 1
 	}
-	// One unsigned comparison covers both ends of the cached range.
-	k := idx - int(x.cbase) - 1
-	if uint(k) >= uint(x.ncache) || idx > int(x.ktop) {
+	// One unsigned comparison covers both ends of the cached range, which never reaches
+	// past ktop (lazyPop shortens it).
+	k := uint(idx - int(x.cbase) - 1)
+	if k >= uint(x.ncache) {
 		return nil
 	}
-	return &x.cache[k]
+	return &x.cache[k&(C.NF_CACHE-1)] // the mask spares a bounds check: ncache <= NF_CACHE
 }
 
 // pend reserves a pending push slot, or returns nil when the value must be pushed for real.
@@ -84,23 +76,22 @@ func (s *State) pend() *C.nf_val {
 	return &x.pend[n]
 }
 
-// lazyPop pops n values in lazy mode and reports whether it could.
+// lazyPop pops n values from s, the thread in lazy mode, and reports whether it could.
 func (s *State) lazyPop(n int) bool {
-	if !s.lazyFor() {
-		return false
-	}
 	x := s.vm.x
-	npend := int(x.npend)
-	if n <= npend {
-		x.npend = C.int(npend - n)
+	top := int(x.ktop+x.npend) - n
+	if top >= int(x.ktop) {
+		x.npend = C.int(top - int(x.ktop))
 		return true
 	}
-	rest := n - npend
-	if rest > int(x.ktop) {
+	if top < 0 {
 		return false
 	}
 	x.npend = 0
-	x.ktop -= C.int(rest)
+	x.ktop = C.int(top)
+	if end := int(x.cbase + x.ncache); end > top {
+		x.ncache = C.int(max(top-int(x.cbase), 0))
+	}
 	return true
 }
 

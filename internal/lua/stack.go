@@ -70,9 +70,13 @@ func (s *State) SetTop(idx int) {
 
 // Pop removes n elements from the top.
 func (s *State) Pop(n int) {
-	if s.lazyPop(n) {
+	if s.lazyFor() && s.lazyPop(n) {
 		return
 	}
+	s.popSlow(n)
+}
+
+func (s *State) popSlow(n int) {
 	s.sync()
 	C.lua_settop(s.L, C.int(-n-1))
 }
@@ -214,6 +218,10 @@ func (s *State) PushInteger(n int64) {
 		p.t, p.isint, p.i = C.LUA_TNUMBER, 1, C.lua_Integer(n)
 		return
 	}
+	s.pushIntegerSlow(n)
+}
+
+func (s *State) pushIntegerSlow(n int64) {
 	s.sync()
 	s.pushed(C.nf_push_int(s.L, C.lua_Integer(n)))
 }
@@ -224,6 +232,10 @@ func (s *State) PushNumber(n float64) {
 		p.t, p.isint, p.n = C.LUA_TNUMBER, 0, C.lua_Number(n)
 		return
 	}
+	s.pushNumberSlow(n)
+}
+
+func (s *State) pushNumberSlow(n float64) {
 	s.sync()
 	s.pushed(C.nf_push_num(s.L, C.lua_Number(n)))
 }
@@ -264,18 +276,20 @@ func (s *State) ToBoolean(idx int) bool {
 // ToInteger returns the element at idx as an integer; ok is false unless it is an integer, a
 // float with an exact integer value, or a string convertible to one.
 func (s *State) ToInteger(idx int) (n int64, ok bool) {
-	if c := s.cached(idx); c != nil && c.t == C.LUA_TNUMBER {
-		if c.isint != 0 {
-			return int64(c.i), true
-		}
-		return floatToInteger(float64(c.n))
+	if c := s.cached(idx); c != nil && c.t == C.LUA_TNUMBER && c.isint != 0 {
+		return int64(c.i), true
 	}
 	return s.toIntegerSlow(idx)
 }
 
 func (s *State) toIntegerSlow(idx int) (int64, bool) {
-	if c := s.cached(idx); c != nil && c.t != C.LUA_TSTRING {
-		return 0, false
+	if c := s.cached(idx); c != nil {
+		if c.t == C.LUA_TNUMBER {
+			return floatToInteger(float64(c.n))
+		}
+		if c.t != C.LUA_TSTRING {
+			return 0, false
+		}
 	}
 	s.sync()
 	var isnum C.int
@@ -287,10 +301,7 @@ func (s *State) toIntegerSlow(idx int) (int64, bool) {
 // string convertible to one.
 func (s *State) ToNumber(idx int) (n float64, ok bool) {
 	if c := s.cached(idx); c != nil && c.t == C.LUA_TNUMBER {
-		if c.isint != 0 {
-			return float64(c.i), true
-		}
-		return float64(c.n), true
+		return float64(c.n), true // C converted integers as lua_tonumber would
 	}
 	return s.toNumberSlow(idx)
 }

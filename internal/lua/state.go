@@ -68,7 +68,11 @@ type vm struct {
 	depth      int
 	armedDepth int
 	wd         *watchdog
-	lz         lazyState
+	// lazy is the thread in lazy mode, or nil. The rest of the lazy stack (the top Go
+	// believes in, the pending pushes, the cached values) lives in C memory (nf_state),
+	// where the C side reads and writes it in the same crossing as a call, so nothing is
+	// copied between the two on the way in or out.
+	lazy       *C.lua_State
 	seq        uint64 // Go's copy of x.seq, which only the owning goroutine writes
 	lastBudget time.Duration
 	// Time of the running call spent in Unbudgeted waits, which the watchdog does not count:
