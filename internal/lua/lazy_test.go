@@ -94,6 +94,13 @@ func randomStackOps(t *testing.T, s *State, r *rand.Rand, m model, steps int) mo
 				}
 			}
 			check("ToBoolean", s.ToBoolean(idx), want != nil && want != false)
+			// Just above the top is an acceptable index holding no value, even where a
+			// popped value still lies in the cache.
+			above := len(m) + 1
+			check(fmt.Sprintf("Type at %d above the top", above), s.Type(above), TypeNone)
+			if n, ok := s.ToInteger(above); ok {
+				t.Fatalf("ToInteger(%d) above the top = %d, true", above, n)
+			}
 		case 10:
 			if len(m) > 0 && r.Intn(3) == 0 {
 				s.SetTop(len(m) - 1) // not lazy
