@@ -111,7 +111,8 @@ func nfGoCall(h C.uintptr_t, id C.int64_t, L *C.lua_State) (ret C.int) {
 	} else {
 		f = &v.funcs[id]
 	}
-	// A panic must not unwind into C. The flag spares a normal return the recover call.
+	// A panic must not unwind into C: the deferred function turns one into a Lua error. The
+	// flag, set once nothing more can panic, spares a normal return the call to recover.
 	returned := false
 	defer func() {
 		if !returned {
@@ -122,19 +123,21 @@ func nfGoCall(h C.uintptr_t, id C.int64_t, L *C.lua_State) (ret C.int) {
 	}()
 	v.startLazy(L)
 	n, err := f.fn(s)
-	returned = true
 	if err != nil {
-		return s.raise(err)
-	}
-	// Hand pending results to the C side, which pushes them after Go returns.
-	if s.lazyFor() {
-		v.lazy = nil
-		v.x.apply = 1
+		ret = s.raise(err) // pushing the message can panic too, on a full stack
 	} else {
-		s.sync()
-		v.x.apply = 0
+		ret = C.int(n)
+		// Hand pending results to the C side, which pushes them after Go returns.
+		if s.lazyFor() {
+			v.lazy = nil
+			v.x.apply = 1
+		} else {
+			s.sync()
+			v.x.apply = 0
+		}
 	}
-	return C.int(n)
+	returned = true
+	return ret
 }
 
 // raise pushes the message of err for the C side to raise.
@@ -144,19 +147,27 @@ func (s *State) raise(err error) C.int {
 	var ae *ArgError
 	if errors.As(err, &ae) {
 		s.vm.x.argerr = C.int(ae.Arg)
-		s.CheckStack(1)
+		s.roomForMessage()
 		s.PushString(ae.Msg)
 		return C.NF_ARGERR
 	}
 	var le *Error
 	if errors.As(err, &le) {
-		s.CheckStack(1)
+		s.roomForMessage()
 		s.PushString(le.Message) // the outer handler adds the outer traceback
 		return C.NF_RAISE
 	}
-	s.CheckStack(1)
+	s.roomForMessage()
 	s.PushString(err.Error())
 	return C.NF_RAISE
+}
+
+// roomForMessage makes room for the error message of a failing Go function. On a full stack it
+// drops the function's own values, which Lua is about to unwind anyway.
+func (s *State) roomForMessage() {
+	if !s.CheckStack(1) {
+		C.lua_settop(s.L, 0)
+	}
 }
 
 func (s *State) goPanicked(f *goFunc, r any) C.int {
@@ -175,7 +186,7 @@ func (s *State) goPanicked(f *goFunc, r any) C.int {
 	} else {
 		s.vm.logger.Error("lua: Go function panicked", "func", name, "panic", fmt.Sprint(r), "stack", string(stack))
 	}
-	s.CheckStack(1)
+	s.roomForMessage()
 	s.PushString(fmt.Sprintf("Go function %s panicked: %v", name, r))
 	return C.NF_RAISE
 }

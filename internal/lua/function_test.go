@@ -107,6 +107,43 @@ func TestGoPanicBecomesLuaError(t *testing.T) {
 	}
 }
 
+// A Go function that fills the stack and then fails still gets its error reported: the
+// message takes the place of the function's own values.
+func TestGoErrorOnFullStack(t *testing.T) {
+	s := newState(t, Options{})
+	s.Register("hog", func(s *State) (int, error) {
+		for s.CheckStack(1) {
+			s.PushBoolean(true)
+		}
+		return 0, errors.New("out of room")
+	})
+	err := s.DoString("local ok, e = pcall(hog) assert(not ok) error(e, 0)", "hog.lua")
+	if err == nil || !strings.Contains(err.Error(), "out of room") {
+		t.Fatalf("error = %v, want the function's own error", err)
+	}
+	if got := run(t, s, "return 1 + 1"); got[0] != int64(2) {
+		t.Fatal("state unusable after the error")
+	}
+}
+
+type panickyError struct{}
+
+func (panickyError) Error() string { panic("the error's message panics") }
+
+// A panic while a Go function's error is reported (here, in the error's own Error method)
+// becomes a Lua error like any other panic of the function instead of unwinding into C.
+func TestPanicWhileRaisingBecomesLuaError(t *testing.T) {
+	s := newState(t, Options{OnPanic: func(any, []byte) {}})
+	s.Register("bad", func(s *State) (int, error) { return 0, panickyError{} })
+	err := s.DoString("local ok, e = pcall(bad) assert(not ok) error(e, 0)", "bad.lua")
+	if err == nil || !strings.Contains(err.Error(), "the error's message panics") {
+		t.Fatalf("error = %v, want the panic as a Lua error", err)
+	}
+	if got := run(t, s, "return 1 + 1"); got[0] != int64(2) {
+		t.Fatal("state unusable after the panic")
+	}
+}
+
 func TestCallsRefsGlobals(t *testing.T) {
 	s := newState(t, Options{})
 	run(t, s, `function handler(a, b) return a + b, a * b end

@@ -73,10 +73,6 @@ func (s *State) Pop(n int) {
 	if s.lazyFor() && s.lazyPop(n) {
 		return
 	}
-	s.popSlow(n)
-}
-
-func (s *State) popSlow(n int) {
 	s.sync()
 	C.lua_settop(s.L, C.int(-n-1))
 }
@@ -218,10 +214,6 @@ func (s *State) PushInteger(n int64) {
 		p.t, p.isint, p.i = C.LUA_TNUMBER, 1, C.lua_Integer(n)
 		return
 	}
-	s.pushIntegerSlow(n)
-}
-
-func (s *State) pushIntegerSlow(n int64) {
 	s.sync()
 	s.pushed(C.nf_push_int(s.L, C.lua_Integer(n)))
 }
@@ -232,10 +224,6 @@ func (s *State) PushNumber(n float64) {
 		p.t, p.isint, p.n = C.LUA_TNUMBER, 0, C.lua_Number(n)
 		return
 	}
-	s.pushNumberSlow(n)
-}
-
-func (s *State) pushNumberSlow(n float64) {
 	s.sync()
 	s.pushed(C.nf_push_num(s.L, C.lua_Number(n)))
 }
