@@ -124,20 +124,20 @@ func nfGoCall(h C.uintptr_t, id C.int64_t, L *C.lua_State) (ret C.int) {
 	v.startLazy(L)
 	n, err := f.fn(s)
 	if err != nil {
-		ret = s.raise(err) // pushing the message can panic too, on a full stack
+		ret = s.raise(err) // pushing the message can panic too
+		returned = true
+		return ret
+	}
+	// Hand pending results to the C side, which pushes them after Go returns.
+	if s.lazyFor() {
+		v.lazy = nil
+		v.x.apply = 1
 	} else {
-		ret = C.int(n)
-		// Hand pending results to the C side, which pushes them after Go returns.
-		if s.lazyFor() {
-			v.lazy = nil
-			v.x.apply = 1
-		} else {
-			s.sync()
-			v.x.apply = 0
-		}
+		s.sync()
+		v.x.apply = 0
 	}
 	returned = true
-	return ret
+	return C.int(n)
 }
 
 // raise pushes the message of err for the C side to raise.
