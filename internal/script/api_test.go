@@ -178,16 +178,24 @@ func TestRealisticPackage(t *testing.T) {
 
 func TestLegacy(t *testing.T) {
 	th := newTestHost(t, Options{})
+	if th.ConsoleLegacy("legacy console line") {
+		t.Error("ConsoleLegacy took a line with no package subscribed")
+	}
 	th.load("t-legacy")
+	// The server offers a line to the legacy event only when no command took it.
+	th.ConsoleInput("help")
 	th.ConsoleInput("legacy console line")
+	if !th.ConsoleLegacy("legacy console line") {
+		t.Error("ConsoleLegacy: the package subscribed to Server \"Console\" did not take the line")
+	}
 	if _, err := th.Fire("Chat", "PlayerSubmit", "hello", nil); err != nil {
 		t.Fatal(err)
 	}
 	th.ticks(4, tick)
-	// Before 1.22 Events.Subscribe also listens to remote events: one subscription each way,
-	// plus the Console, Chat and Unload subscriptions.
-	if subs, _, _, _, _ := th.PackageStats("t-legacy"); subs != 5 {
-		t.Errorf("t-legacy owns %d subscriptions, want 5", subs)
+	// Before 1.22 Events.Subscribe (and its first name, on) also listens to remote events:
+	// two subscriptions each way, plus the Console, Chat and Unload subscriptions.
+	if subs, _, _, _, _ := th.PackageStats("t-legacy"); subs != 7 {
+		t.Errorf("t-legacy owns %d subscriptions, want 7", subs)
 	}
 	if err := th.UnloadPackage("t-legacy"); err != nil {
 		t.Fatal(err)
@@ -202,6 +210,7 @@ func TestLegacy(t *testing.T) {
 		"Package.Call is deprecated", "Events:Subscribe(...) is deprecated",
 		"Timer.SetInterval(milliseconds, callback) is deprecated", "Server.GetMapCustomData is deprecated",
 		"Events.Broadcast is deprecated", `Server.Subscribe("Chat") is deprecated`,
+		"Events:on(...) is deprecated", "Events:Call(...) is deprecated",
 	} {
 		if n := len(th.log.matching(what)); n != 1 {
 			t.Errorf("%q logged %d times, want once", what, n)

@@ -735,6 +735,16 @@ func (h *Host) ConsoleInput(line string) {
 	h.dispatch("Console", "Console", "PlayerSubmit", 1, func() { h.L.PushString(line) })
 }
 
+// ConsoleLegacy fires the legacy Server "Console" event with a line no command took and
+// reports whether any package is subscribed to it.
+func (h *Host) ConsoleLegacy(line string) (taken bool) {
+	h.dispatch("Server", "Server", "Console", 1, func() {
+		taken = true
+		h.L.PushString(line)
+	})
+	return taken
+}
+
 // ConsoleCommand runs a script-registered command with its arguments as strings.
 func (h *Host) ConsoleCommand(name string, args []string) (bool, error) {
 	if h.closed {

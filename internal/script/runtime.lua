@@ -517,7 +517,31 @@ local function static(P, name, fns)
 			return f(a, ...)
 		end
 	end
+	-- The first API named Subscribe "on": Events:on("MyEvent", fn), Package:on("Load", fn).
+	local subscribe_fn = fns.Subscribe
+	if subscribe_fn and not fns.on then
+		T.on = function(a, ...)
+			deprecated(P, name .. ":on(...)", name .. ".Subscribe(...)")
+			if rawequal(a, T) then return subscribe_fn(...) end
+			return subscribe_fn(a, ...)
+		end
+	end
 	return T
+end
+
+-- table_args returns the arguments of a first-generation call that passed its trailing
+-- arguments as one table (Events:Call("MyEvent", {a, b}), Timer:SetTimeout(ms, fn, {a})): the
+-- nfixed leading arguments, then the table's items. Any other argument list is returned as is,
+-- and so is a table with a metatable (a struct or an entity is a value, not an argument list).
+local function table_args(nfixed, ...)
+	local n = select("#", ...)
+	if n ~= nfixed + 1 then return ... end
+	local t = select(n, ...)
+	if type(t) ~= "table" or getmetatable(t) ~= nil then return ... end
+	local args = pack(...)
+	local m = t.n or #t
+	for i = 1, m do args[nfixed + i] = t[i] end
+	return unpack(args, 1, nfixed + m)
 end
 
 local function format_message(fn, msg, ...)
@@ -942,36 +966,45 @@ local function make_events_api(P)
 		return api.BroadcastRemote(name, ...)
 	end
 	local T = static(P, "Events", api)
-	-- Events.Call is the hot path: it checks for the old colon style itself instead of going
-	-- through the generic wrapper.
-	local call = api.Call
-	T.Call = function(name, ...)
-		if rawequal(name, T) then
-			deprecated(P, "Events:Call(...)", "Events.Call(...)")
-			return call(...)
+	-- Colon calls come from the first API, which took an event's arguments as one table
+	-- (Events:CallRemote("MyEvent", player, {a, b})); a package with no compatibility_version
+	-- gets them unpacked.
+	local function colon(k, nfixed)
+		local f = api[k]
+		T[k] = function(a, ...)
+			if not rawequal(a, T) then return f(a, ...) end
+			deprecated(P, "Events:" .. k .. "(...)", "Events." .. k .. "(...)")
+			if P.compat == 0 then return f(table_args(nfixed, ...)) end
+			return f(...)
 		end
-		return call(name, ...)
 	end
+	colon("Call", 1)
+	colon("CallRemote", 2)
+	colon("BroadcastRemote", 1)
 	return T
 end
 
 local function make_timer_api(P)
 	local api = {}
-	local function args_order(fn, a, b, ...)
-		-- Old order: (milliseconds, callback, ...).
+	-- old_order reports the first API's order, (milliseconds, callback, {arguments}).
+	local function old_order(fn, a, b)
 		if type(a) ~= "function" and type(b) == "function" and tonumber(a) then
 			deprecated(P, "Timer." .. fn .. "(milliseconds, callback)", "Timer." .. fn .. "(callback, milliseconds)")
-			return b, a, ...
+			return true
 		end
-		return a, b, ...
+		return false
 	end
-	api.SetTimeout = function(...)
-		local fn, ms = args_order("SetTimeout", ...)
-		return new_timer(P, fn, ms, false, select(3, ...))
+	api.SetTimeout = function(a, b, ...)
+		if old_order("SetTimeout", a, b) then
+			-- The first API's SetTimeout repeated until its callback returned false, and took
+			-- the callback's arguments as one table.
+			return new_timer(P, b, a, true, table_args(0, ...))
+		end
+		return new_timer(P, a, b, false, ...)
 	end
-	api.SetInterval = function(...)
-		local fn, ms = args_order("SetInterval", ...)
-		return new_timer(P, fn, ms, true, select(3, ...))
+	api.SetInterval = function(a, b, ...)
+		if old_order("SetInterval", a, b) then a, b = b, a end
+		return new_timer(P, a, b, true, ...)
 	end
 	api.ClearTimeout = function(id) clear_timer(id) end
 	api.ClearInterval = function(id) clear_timer(id) end
@@ -1021,8 +1054,9 @@ local function make_server_api(P)
 	api.Subscribe = function(event, fn)
 		event = tostring(event)
 		if event == "Console" then
+			-- Lines that no command took (see the Go side's ConsoleLegacy).
 			deprecated(P, 'Server.Subscribe("Console")', 'Console.Subscribe("PlayerSubmit")')
-			return subscribe("Console", "PlayerSubmit", P, fn)
+			return subscribe("Server", "Console", P, fn)
 		elseif event == "Chat" then
 			deprecated(P, 'Server.Subscribe("Chat")', 'Chat.Subscribe("PlayerSubmit")')
 			return subscribe("Chat", "PlayerSubmit", P, fn)
@@ -1031,7 +1065,6 @@ local function make_server_api(P)
 	end
 	api.Unsubscribe = function(event, fn)
 		event = tostring(event)
-		if event == "Console" then return unsubscribe("Console", "PlayerSubmit", P, fn) end
 		if event == "Chat" then return unsubscribe("Chat", "PlayerSubmit", P, fn) end
 		unsubscribe("Server", event, P, fn)
 	end

@@ -78,6 +78,10 @@ type Host interface {
 	ConsoleInput(line string)
 	// ConsoleCommand runs a script-registered command. ok is false when no script registered name.
 	ConsoleCommand(name string, args []string) (ok bool, err error)
+	// ConsoleLegacy hands a line that no command took to the packages subscribed to the
+	// first API's Server "Console" event, which received exactly those lines. It reports
+	// whether any package did, in which case the line is not an unknown command.
+	ConsoleLegacy(line string) (taken bool)
 	// Commands lists the script-registered console commands, for help.
 	Commands() []Command
 	// RunCode runs Lua code in a package's environment (console "package run") and returns

@@ -86,7 +86,8 @@ func noArgs(args []string) error {
 
 // Exec runs one console line: it is first handed to the script host (Console "PlayerSubmit"),
 // then run as a built-in command, or as a script-registered command when no built-in has the
-// name. Problems are reported as one console line.
+// name, or else offered to legacy Server "Console" subscribers. Problems are reported as one
+// console line.
 func (s *Server) Exec(line string) {
 	line = strings.TrimSpace(strings.TrimSuffix(line, "\r"))
 	if line == "" {
@@ -113,7 +114,7 @@ func (s *Server) Exec(line string) {
 	}
 	ok, err := s.host.ConsoleCommand(name, args)
 	switch {
-	case !ok:
+	case !ok && !s.host.ConsoleLegacy(line):
 		s.log.Warn(fmt.Sprintf("Unknown command '%s'. Type 'help' to list the commands.", name))
 	case err != nil:
 		s.log.Error(fmt.Sprintf("command '%s' failed: %v", name, err))

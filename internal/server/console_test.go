@@ -22,9 +22,10 @@ func scripthostCommand(name string) scripthost.Command {
 
 func TestConsoleCommands(t *testing.T) {
 	for _, tc := range []struct {
-		line  string
-		out   []string // substrings of the output
-		calls []string // host calls after "input LINE" and before the tick; nil means none
+		line   string
+		out    []string // substrings of the output
+		calls  []string // host calls after "input LINE" and before the tick; nil means none
+		absent []string // substrings the output must not have
 	}{
 		{line: "help", out: []string{"Available commands:", "stop", "log_level <1-3>", "package reload all", "package run <name> <lua_code>", "greet <who>", "a script command (package 'a')"}},
 		{line: "help me", out: []string{"WARN  help: unexpected argument \"me\". Usage: help"}},
@@ -48,7 +49,8 @@ func TestConsoleCommands(t *testing.T) {
 		{line: "chat", out: []string{"chat: missing argument. Usage: chat <message>"}},
 		{line: "kick 3 spam", out: []string{"No players connected: nobody to kick"}},
 		{line: "players", out: []string{"No players connected (0/64)"}},
-		{line: "frobnicate now", out: []string{"WARN  Unknown command 'frobnicate'. Type 'help' to list the commands."}},
+		{line: "frobnicate now", calls: []string{"legacy frobnicate now"}, out: []string{"WARN  Unknown command 'frobnicate'. Type 'help' to list the commands."}},
+		{line: "legacy-time  set day", calls: []string{"legacy legacy-time  set day"}, absent: []string{"Unknown command"}},
 		{line: "greet bob", calls: []string{"command greet bob"}},
 		{line: "boom", calls: []string{"command boom "}, out: []string{"ERROR command 'boom' failed: it exploded"}},
 		{line: "package", out: []string{"package: missing action"}},
@@ -83,6 +85,11 @@ func TestConsoleCommands(t *testing.T) {
 			for _, want := range tc.out {
 				if !strings.Contains(out, want) {
 					t.Errorf("output lacks %q:\n%s", want, out)
+				}
+			}
+			for _, bad := range tc.absent {
+				if strings.Contains(out, bad) {
+					t.Errorf("output has %q:\n%s", bad, out)
 				}
 			}
 		})

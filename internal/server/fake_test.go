@@ -91,6 +91,13 @@ func (h *fakeHost) ConsoleCommand(name string, args []string) (bool, error) {
 	}
 	return false, nil
 }
+
+// ConsoleLegacy takes the lines that start with "legacy-", as a package subscribed to the
+// legacy Server "Console" event would.
+func (h *fakeHost) ConsoleLegacy(line string) bool {
+	h.rec("legacy %s", line)
+	return strings.HasPrefix(line, "legacy-")
+}
 func (h *fakeHost) Commands() []scripthost.Command { return h.commands }
 func (h *fakeHost) RunCode(pkg, code string) (string, error) {
 	h.rec("run %s %s", pkg, code)

@@ -672,6 +672,7 @@ func (nullHost) Tick(time.Duration)                            {}
 func (nullHost) Stop()                                         {}
 func (nullHost) ConsoleInput(string)                           {}
 func (nullHost) ConsoleCommand(string, []string) (bool, error) { return false, nil }
+func (nullHost) ConsoleLegacy(string) bool                     { return false }
 func (nullHost) Commands() []scripthost.Command                { return nil }
 func (nullHost) RunCode(string, string) (string, error) {
 	return "", errors.New("no script host in this server: Lua code cannot run")
