@@ -539,7 +539,8 @@ local function table_args(nfixed, ...)
 	local t = select(n, ...)
 	if type(t) ~= "table" or getmetatable(t) ~= nil then return ... end
 	local args = pack(...)
-	local m = t.n or #t
+	local m = #t
+	if mathtype(t.n) == "integer" and t.n >= 0 then m = t.n end -- a table.pack result
 	for i = 1, m do args[nfixed + i] = t[i] end
 	return unpack(args, 1, nfixed + m)
 end
