@@ -256,23 +256,17 @@ func openMySQL(conn, root string) (*sql.DB, error) {
 				default:
 					cfg.WriteTimeout = d
 				}
-			case "sslca":
-				sec.ca = v
-			case "sslcert":
-				sec.cert = v
-			case "sslkey":
-				sec.key = v
-			case "ssl_mode", "ssl-mode", "sslmode":
-				m, err := parseSSLMode(v)
-				if err != nil {
-					return nil, fmt.Errorf("%s=%q: %w", k, v, err)
-				}
-				sec.mode = m
 			case "local_infile", "reconnect":
 				// Accepted and ignored: local files are never readable (see
 				// AllowAllFiles below) and the pool reconnects by itself.
 			default:
-				return nil, fmt.Errorf("unknown MySQL parameter %q: see the Database connection string docs", k)
+				known, err := sec.set(k, v)
+				if err != nil {
+					return nil, err
+				}
+				if !known {
+					return nil, fmt.Errorf("unknown MySQL parameter %q: see the Database connection string docs", k)
+				}
 			}
 		}
 		if cfg.Net != "unix" {

@@ -94,6 +94,28 @@ type mysqlTLSKeys struct {
 	ca, cert, key string
 }
 
+// set stores the value of a TLS key that both connection string forms share (sslca, sslcert,
+// sslkey, ssl_mode and its spellings); known is false for any other key.
+func (keys *mysqlTLSKeys) set(k, v string) (known bool, err error) {
+	switch k {
+	case "sslca":
+		keys.ca = v
+	case "sslcert":
+		keys.cert = v
+	case "sslkey":
+		keys.key = v
+	case "ssl_mode", "ssl-mode", "sslmode":
+		m, err := parseSSLMode(v)
+		if err != nil {
+			return true, fmt.Errorf("%s=%q: %w", k, v, err)
+		}
+		keys.mode = m
+	default:
+		return false, nil
+	}
+	return true, nil
+}
+
 // takeDSNTLSKeys removes the TLS parameters from the query part of a
 // go-sql-driver DSN: tls (the driver's values and the modes above),
 // sslca, sslcert, sslkey and ssl_mode. What is left goes to the driver.
@@ -123,34 +145,25 @@ func takeDSNTLSKeys(dsn string) (string, mysqlTLSKeys, error) {
 		if err != nil {
 			return "", keys, fmt.Errorf("invalid MySQL DSN: %s=%q is not URL-escaped correctly: %w", k, raw, err)
 		}
-		switch lk {
-		case "sslca":
-			keys.ca = v
-		case "sslcert":
-			keys.cert = v
-		case "sslkey":
-			keys.key = v
-		case "tls":
-			// The driver's own values keep their meaning: true checks the
-			// certificate and host, skip-verify checks nothing.
-			switch strings.ToLower(v) {
-			case "true", "1":
-				keys.mode = sslVerifyIdentity
-			case "false", "0":
-				keys.mode = sslDisabled
-			case "skip-verify":
-				keys.mode = sslRequired
-			default:
-				m, err := parseSSLMode(v)
-				if err != nil {
-					return "", keys, fmt.Errorf("invalid MySQL DSN: tls=%q is not a TLS mode: use true, false, skip-verify, preferred, or disabled, required, verify-ca, verify-identity", v)
-				}
-				keys.mode = m
+		if lk != "tls" {
+			if _, err := keys.set(lk, v); err != nil {
+				return "", keys, fmt.Errorf("invalid MySQL DSN: %w", err)
 			}
+			continue
+		}
+		// The driver's own values keep their meaning: true checks the certificate and
+		// host, skip-verify checks nothing.
+		switch strings.ToLower(v) {
+		case "true", "1":
+			keys.mode = sslVerifyIdentity
+		case "false", "0":
+			keys.mode = sslDisabled
+		case "skip-verify":
+			keys.mode = sslRequired
 		default:
 			m, err := parseSSLMode(v)
 			if err != nil {
-				return "", keys, fmt.Errorf("invalid MySQL DSN: %s=%q: %w", k, v, err)
+				return "", keys, fmt.Errorf("invalid MySQL DSN: tls=%q is not a TLS mode: use true, false, skip-verify, preferred, or disabled, required, verify-ca, verify-identity", v)
 			}
 			keys.mode = m
 		}
