@@ -5,7 +5,7 @@ SERVER  ?= server
 GOFLAGS ?=
 TEST_TIMEOUT ?= 14m
 
-.PHONY: all build deps test-deps run store test test-short vet fmt bench clean
+.PHONY: all build deps test-deps run store test test-short vet fmt bench pgo clean
 
 all: build
 
@@ -42,6 +42,10 @@ test-short: test-deps
 
 bench: test-deps
 	./scripts/bench.sh
+
+# Regenerates cmd/nanoforge/default.pgo, the profile the server is built with.
+pgo: test-deps
+	./scripts/pgo-profile.sh
 
 clean:
 	rm -rf $(BIN)

@@ -15,3 +15,11 @@ bench_fastest() {
     }
     END { for (name in best) print name, text[name] }'
 }
+
+# server_pgo holds the go test flag that builds with the server's profile (cmd/nanoforge/
+# default.pgo, see scripts/pgo-profile.sh), so that groups measuring code of the nanoforge
+# binary measure it as `go build ./cmd/nanoforge` compiles it. Empty when there is no profile.
+server_pgo=()
+if [ -f cmd/nanoforge/default.pgo ]; then
+  server_pgo=("-pgo=$PWD/cmd/nanoforge/default.pgo")
+fi

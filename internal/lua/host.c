@@ -572,7 +572,7 @@ static void nf_warnf(void *ud, const char *msg, int tocont) {
 	nfWarn((uintptr_t)ud, (char *)msg, tocont);
 }
 
-lua_State *nf_newstate(size_t limit, uintptr_t handle, int unsafe_libs) {
+lua_State *nf_newstate(size_t limit, uintptr_t handle, int unsafe_libs, int generational) {
 	nf_state *x = (nf_state *)calloc(1, sizeof(nf_state));
 	if (x == NULL) return NULL;
 	x->limit = limit;
@@ -599,6 +599,8 @@ lua_State *nf_newstate(size_t limit, uintptr_t handle, int unsafe_libs) {
 		nf_close(L);
 		return NULL;
 	}
+	// The collector mode lua.c starts its scripts in (see Options.IncrementalGC).
+	if (generational) lua_gc(L, LUA_GCGEN, 0, 0);
 	return L;
 }
 

@@ -64,7 +64,7 @@ typedef struct nf_state {
 } nf_state;
 
 nf_state *nf_x(lua_State *L);
-lua_State *nf_newstate(size_t limit, uintptr_t handle, int unsafe_libs);
+lua_State *nf_newstate(size_t limit, uintptr_t handle, int unsafe_libs, int generational);
 void nf_close(lua_State *L);
 
 int nf_pcall(lua_State *L, int nargs, int nresults, int flags);

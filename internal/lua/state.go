@@ -39,6 +39,13 @@ type Options struct {
 	// OnWarn, when set, receives each complete Lua warning (the warn function, errors in __gc
 	// metamethods) instead of the logger.
 	OnWarn func(msg string)
+	// IncrementalGC runs the collector in incremental mode. By default it runs in generational
+	// mode, as the stand-alone lua5.4 interpreter does: scripts that make many short-lived
+	// tables and strings (a Vector per operation, formatted messages) run markedly faster, and
+	// a full collection happens only when the heap has grown by the major multiplier since the
+	// last one. Incremental mode spreads every full cycle over many small steps instead, which
+	// suits a large heap that keeps growing. Scripts can switch with collectgarbage.
+	IncrementalGC bool
 }
 
 // State is a Lua state, or one of its coroutines when passed to a Go function called from a
@@ -148,7 +155,11 @@ func New(opts Options) (*State, error) {
 	if opts.Unsafe {
 		unsafeLibs = 1
 	}
-	L := C.nf_newstate(C.size_t(opts.MemoryLimit), C.uintptr_t(v.handle), unsafeLibs)
+	generational := C.int(1)
+	if opts.IncrementalGC {
+		generational = 0
+	}
+	L := C.nf_newstate(C.size_t(opts.MemoryLimit), C.uintptr_t(v.handle), unsafeLibs, generational)
 	if L == nil {
 		unregisterVM(v)
 		return nil, errors.New("lua: cannot create a state: the system is out of memory")

@@ -68,3 +68,23 @@ func TestPanicGoesToLogger(t *testing.T) {
 		t.Fatalf("warning not logged: %q", buf.String())
 	}
 }
+
+// The collector starts in generational mode, as in lua5.4, unless the host asks for
+// incremental mode; collectgarbage reports the mode it switches away from.
+func TestCollectorMode(t *testing.T) {
+	for _, tc := range []struct {
+		opts Options
+		want string
+	}{
+		{Options{}, "generational"},
+		{Options{IncrementalGC: true}, "incremental"},
+	} {
+		s := newState(t, tc.opts)
+		if err := s.DoStringResults(`return collectgarbage("incremental")`, "mode", 1); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := s.ToString(-1); got != tc.want {
+			t.Errorf("IncrementalGC %v: mode %q, want %q", tc.opts.IncrementalGC, got, tc.want)
+		}
+	}
+}

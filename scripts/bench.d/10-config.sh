@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/bench-lib.sh
-out="$(go test -run '^$' -bench . -benchmem -count 5 ./internal/config/)"
+out="$(go test "${server_pgo[@]}" -run '^$' -bench . -benchmem -count 5 ./internal/config/)"
 echo "$out" | grep -E '^Benchmark' || true
 echo "$out" | bench_fastest | awk '
   { best[$1] = $2 + 0 }

@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/bench-lib.sh
-out="$(go test -run '^$' -bench 'Startup50|ReadManifests50|Step$|Resolve50' -benchmem -count 5 ./internal/server/ ./internal/packages/ ./e2e/server/)"
+out="$(go test "${server_pgo[@]}" -run '^$' -bench 'Startup50|ReadManifests50|Step$|Resolve50' -benchmem -count 5 ./internal/server/ ./internal/packages/ ./e2e/server/)"
 echo "$out" | grep -E '^Benchmark' || true
 echo "$out" | bench_fastest | awk '
   { best[$1] = $2 + 0 }

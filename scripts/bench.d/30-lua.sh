@@ -14,10 +14,11 @@
 # except the baseline's call costs, which show its fastest run.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+. scripts/bench-lib.sh
 if ! command -v lua5.4 >/dev/null; then
   echo "lua5.4 is not installed (apt-get install lua5.4): ratios need it" >&2
 fi
-out="$(go test -run '^$' -bench 'Workload|LuaToGo|GoToLua|CgoFloor|CgoCallbackFloor' -count 5 ./internal/lua/)"
+out="$(go test "${server_pgo[@]}" -run '^$' -bench 'Workload|LuaToGo|GoToLua|CgoFloor|CgoCallbackFloor' -count 5 ./internal/lua/)"
 echo "$out" | grep -E '^Benchmark' || true
 echo
 echo "$out" | awk '

@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/bench-lib.sh
-out="$(go test -run '^$' -bench 'EventsCall|Tick20Packages' -benchmem -count 5 ./internal/script/)"
+out="$(go test "${server_pgo[@]}" -run '^$' -bench 'EventsCall|Tick20Packages' -benchmem -count 5 ./internal/script/)"
 echo "$out" | grep -E '^Benchmark' || true
 echo "$out" | bench_fastest | awk '
   { best[$1] = $2 + 0 }

@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/bench-lib.sh
-out="$(go test -run '^$' -bench 'VectorArithmetic|JSONRoundTrip' -benchmem -count 5 ./internal/script/lib/)"
+out="$(go test "${server_pgo[@]}" -run '^$' -bench 'VectorArithmetic|JSONRoundTrip' -benchmem -count 5 ./internal/script/lib/)"
 echo "$out" | grep -E '^Benchmark' || true
 echo "$out" | bench_fastest | awk '
   { best[$1] = $2 + 0 }
