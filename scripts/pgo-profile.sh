@@ -16,6 +16,7 @@ out=cmd/nanoforge/default.pgo
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
+# -o keeps the test binaries that -cpuprofile leaves behind out of the working tree.
 profile() { # profile NAME PACKAGE BENCH-REGEX
   echo "profiling $2 ($3)" >&2
   go test -run '^$' -bench "$3" -benchtime 2s -count 1 -cpuprofile "$tmp/$1.pprof" \
