@@ -36,6 +36,7 @@ test-deps:
 test: test-deps vet
 	@test -z "$$(gofmt -l .)" || (echo "gofmt needed on:"; gofmt -l .; exit 1)
 	$(GO) test -race -timeout $(TEST_TIMEOUT) ./...
+	$(GO) test -race -tags mimalloc ./internal/lua/
 
 test-short: test-deps
 	$(GO) test -short ./...

@@ -2,7 +2,8 @@
 # Installs the system packages Nanoforge needs to build and test on Debian/Ubuntu.
 # Safe to run repeatedly: it does nothing when everything is present.
 #   install-deps.sh          what building and running needs (the Lua 5.4 library, a C compiler)
-#   install-deps.sh --test   also what the tests and benchmarks use (lua5.4, chromium)
+#   install-deps.sh --test   also what the tests and benchmarks use (lua5.4, chromium, and
+#                            mimalloc for the build with the tag mimalloc)
 set -euo pipefail
 mode="${1:-build}"
 
@@ -12,6 +13,7 @@ command -v gcc >/dev/null 2>&1 || need+=(gcc)
 if [ "$mode" = --test ]; then
   command -v lua5.4 >/dev/null 2>&1 || need+=(lua5.4)
   command -v chromium >/dev/null 2>&1 || need+=(chromium)
+  [ -f /usr/include/mimalloc.h ] || need+=(libmimalloc-dev)
 fi
 
 if [ ${#need[@]} -eq 0 ]; then

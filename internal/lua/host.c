@@ -24,6 +24,18 @@ nf_state *nf_x(lua_State *L) { return NF_X(L); }
 
 // ---- allocator ----------------------------------------------------------------------------
 
+// Lua's memory comes from the C library, or from mimalloc in a build with the tag mimalloc
+// (alloc_mimalloc.go): glibc's malloc takes arena locks in a multi-threaded process such as
+// ours, which allocation-heavy scripts feel (docs/lua-host.md, "Allocation").
+#ifdef NF_MIMALLOC
+#include <mimalloc.h>
+#define nf_realloc mi_realloc
+#define nf_free mi_free
+#else
+#define nf_realloc realloc
+#define nf_free free
+#endif
+
 // nf_alloc counts every byte Lua holds. While a script runs (x->host == 0) growth past the cap
 // fails, which Lua turns into its "not enough memory" error after an emergency collection.
 // While Go code runs the cap is not enforced: a host operation must never raise (see doc.go).
@@ -33,7 +45,7 @@ static void *nf_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
 	if (nsize == 0) {
 		if (ptr) {
 			x->used -= old;
-			free(ptr);
+			nf_free(ptr);
 		}
 		return NULL;
 	}
@@ -45,7 +57,7 @@ static void *nf_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
 		if (nsize >= NF_HARD_MIN && (hard & 1) && hard == __atomic_load_n(&x->seq, __ATOMIC_RELAXED))
 			return NULL;
 	}
-	void *p = realloc(ptr, nsize);
+	void *p = nf_realloc(ptr, nsize);
 	if (p == NULL) return NULL;
 	x->used = x->used - old + nsize;
 	if (x->used > x->peak) x->peak = x->used;

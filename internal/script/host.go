@@ -147,6 +147,7 @@ func (h *Host) newState() error {
 		return fmt.Errorf("script: creating the Lua state: %w", err)
 	}
 	h.L = L
+	h.log.Debug("Lua state created", "memory_limit", limit, "allocator", lua.Allocator)
 	h.pkgs = map[string]scripthost.Package{}
 	h.order = nil
 	h.ids = map[int64]string{}
