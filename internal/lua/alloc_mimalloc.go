@@ -16,7 +16,8 @@ import "C"
 // Allocator names the allocator behind Lua states' memory: "mimalloc" or "libc".
 const Allocator = "mimalloc"
 
-// inMimallocHeap reports whether the collectable value at idx lives in mimalloc's heap.
+// inMimallocHeap reports whether the collectable value at idx lives in mimalloc's heap. It is
+// here rather than in the test, which cannot use cgo.
 func (s *State) inMimallocHeap(idx int) bool {
 	s.sync()
 	return bool(C.mi_is_in_heap_region(C.lua_topointer(s.L, C.int(idx))))
